@@ -1,0 +1,47 @@
+/** What the user asked for. Both fronts (CLI and action) produce this one type. */
+export type Command = 'build' | 'key' | 'verify' | 'extract';
+
+/** compat: xz -6, one thread, byte-identical to the kernel. fast: multithreaded, fixed blocks. */
+export type Compression = 'compat' | 'fast';
+
+/** Where the archive comes from in the action's `mode`. */
+export type Mode = 'auto' | 'build' | 'download' | 'running' | 'verify';
+
+/** A parsed archive timestamp and where it came from (for logs and docs). */
+export interface Mtime {
+  /** Seconds since the epoch. */
+  epoch: number;
+  /** e.g. "--mtime", "KBUILD_BUILD_TIMESTAMP", "SOURCE_DATE_EPOCH", "default". */
+  origin: string;
+}
+
+/** The tree to read headers from and how to configure it. */
+export interface TreeSettings {
+  /** Kernel source tree (srctree). Absolute path. */
+  source: string;
+  /** Object tree for O= builds; undefined for in-tree builds. Absolute path. */
+  objtree?: string;
+  /** Kernel SRCARCH (x86, arm64, ...), already mapped from machine names. */
+  arch: string;
+  /** A .config file path (absolute) or a make target such as "defconfig". */
+  config?: string;
+}
+
+/** Everything that changes the archive's bytes beyond the tree itself. */
+export interface PackSettings {
+  mtime: Mtime;
+  compression: Compression;
+  /** Worker threads for fast mode (>= 2); ignored in compat mode. */
+  threads: number;
+}
+
+/** The typed settings object shared by the CLI and the action. */
+export interface Settings {
+  command: Command;
+  tree?: TreeSettings;
+  pack: PackSettings;
+  /** Output archive path (absolute) for build; the archive to read for verify. */
+  archive?: string;
+  /** Local cache directory for the CLI; undefined disables the local cache. */
+  cacheDir?: string;
+}
