@@ -23,6 +23,8 @@ export interface TreeSettings {
   objtree?: string;
   /** Kernel SRCARCH (x86, arm64, ...), already mapped from machine names. */
   arch: string;
+  /** The ARCH= value passed to make (the user's word, e.g. x86_64). */
+  makeArch: string;
   /** A .config file path (absolute) or a make target such as "defconfig". */
   config?: string;
 }

@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import { buildArchive } from '../core/build.js';
+import { KheadersError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { parseCli } from './args.js';
+import { USAGE } from './help.js';
+import { consoleLogger } from './logger.js';
+import { makeSampleTree } from './sample.js';
+
+/** Runs the CLI and returns the exit code; the only place errors become exit codes. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort(new KheadersError('interrupted', 'run the command again', 130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let log: Logger = consoleLogger({ verbose: false, tty: false });
+  let cleanup = async (): Promise<void> => undefined;
+  try {
+    const args = parseCli(argv, process.env, process.cwd());
+    if (args.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    log = consoleLogger({ verbose: args.verbose, tty: Boolean(process.stderr.isTTY) });
+    const { settings } = args;
+    if (args.sample) {
+      const sample = await makeSampleTree(args.arch.srcarch, args.arch.makeArch);
+      cleanup = sample.cleanup;
+      log.info(`no --source given: building the embedded sample tree at ${sample.tree.source} (pass --source DIR for a real kernel tree)`);
+      settings.tree = sample.tree;
+    }
+    if (settings.tree === undefined) throw new KheadersError(`${settings.command} needs --source`, 'pass --source DIR, the kernel source tree');
+    switch (settings.command) {
+      case 'build': {
+        const output = settings.archive ?? resolve('kheaders_data.tar.xz');
+        const result = await buildArchive({ tree: settings.tree, pack: settings.pack, output, signal: abort.signal }, log);
+        log.info(`wrote ${result.archive}: ${result.files} headers, ${result.size} bytes, mtime ${settings.pack.mtime.epoch} (${settings.pack.mtime.origin})`);
+        process.stdout.write(`md5     ${result.md5}\nsha256  ${result.sha256}\n`);
+        return 0;
+      }
+      default:
+        throw new KheadersError(`${settings.command} is not available yet`, 'see kheaders --help');
+    }
+  } catch (err) {
+    return reportError(err, log);
+  } finally {
+    await cleanup();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function reportError(err: unknown, log: Logger): number {
+  const cause = err instanceof Error && err.name === 'AbortError' && err.cause instanceof KheadersError ? err.cause : err;
+  if (cause instanceof KheadersError) {
+    log.error(cause.message);
+    return cause.exitCode;
+  }
+  log.error(cause instanceof Error ? (cause.stack ?? cause.message) : String(cause));
+  return 1;
+}

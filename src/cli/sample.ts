@@ -1,0 +1,37 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { TreeSettings } from '../core/settings.js';
+
+const SPDX = '/* SPDX-License-Identifier: GPL-2.0 */\n';
+
+/** A small kernel-like tree, already "prepared": made up here, not copied from Linux. */
+function sampleFiles(arch: string): Record<string, string> {
+  return {
+    Makefile: '# sample tree made by kheaders\nVERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 0\n',
+    Kconfig: 'mainmenu "kheaders sample"\n',
+    'kernel/gen_kheaders.sh': '#!/bin/sh\n# sample stand-in: copies with cpio, packs with tar --exclude=".nfs*", strips with perl\n',
+    'include/linux/sample.h': `${SPDX}/* A sample header. */\n#ifndef _LINUX_SAMPLE_H\n#define _LINUX_SAMPLE_H\nstruct sample { int a; /* the a */ };\n#endif\n`,
+    'include/linux/types.h': `${SPDX}#ifndef _LINUX_TYPES_H\n#define _LINUX_TYPES_H\ntypedef unsigned int u32; /* 32 bits */\n#endif\n`,
+    'include/uapi/linux/sample.h': `${SPDX}/*\n * user API\n */\n#define SAMPLE_MAGIC 0x6b68\n`,
+    'include/dt-bindings/input/sample-codes.h': `${SPDX}#define KEY_SAMPLE 1\n`,
+    [`include/linux/a-header-with-a-rather-long-name-to-exercise-gnu-longlink-entries-in-the-tar-writer.h`]: `${SPDX}#define LONG 1\n`,
+    'include/generated/autoconf.h': '#define CONFIG_SAMPLE 1\n#define CONFIG_IKHEADERS_MODULE 1\n',
+    'include/generated/utsrelease.h': '#define UTS_RELEASE "6.1.0-sample"\n',
+    'include/generated/utsversion.h': '#define UTS_VERSION "#1 SMP"\n',
+    [`arch/${arch}/include/asm/sample.h`]: `${SPDX}/* arch part */\n#define ARCH_SAMPLE 1\n`,
+    [`arch/${arch}/include/generated/asm/sample-offsets.h`]: '#define SAMPLE_OFFSET 8 /* generated */\n',
+  };
+}
+
+/** Writes the sample tree to a fresh temp dir; returns its settings and a cleanup. */
+export async function makeSampleTree(arch: string, makeArch: string): Promise<{ tree: TreeSettings; cleanup: () => Promise<void> }> {
+  const root = await mkdtemp(join(tmpdir(), 'kheaders-sample-'));
+  for (const [name, body] of Object.entries(sampleFiles(arch))) {
+    await mkdir(dirname(join(root, name)), { recursive: true });
+    await writeFile(join(root, name), body);
+  }
+  await mkdir(join(root, 'scripts/dtc/include-prefixes'), { recursive: true });
+  await symlink('../../include/dt-bindings/input/sample-codes.h', join(root, 'include/dt-bindings/input/linux-sample-codes.h'));
+  return { tree: { source: root, arch, makeArch }, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
