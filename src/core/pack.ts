@@ -32,7 +32,11 @@ function octal(buf: Buffer, off: number, width: number, value: number, what: str
         : 'headers larger than 8 GiB cannot be packed; check the input tree',
     );
   }
-  buf.write(value.toString(8).padStart(width - 1, '0'), off, width - 1, 'latin1');
+  let v = value;
+  for (let i = off + width - 2; i >= off; i--) {
+    buf[i] = 0x30 + (v % 8);
+    v = Math.floor(v / 8);
+  }
   buf[off + width - 1] = 0;
 }
 
@@ -52,8 +56,7 @@ function header(
   // Checksum: byte sum with the checksum field counted as 8 spaces.
   let sum = 8 * 0x20;
   for (let i = 0; i < BLOCK; i++) if (i < 148 || i >= 156) sum += buf[off + i];
-  buf.write(sum.toString(8).padStart(6, '0'), off + 148, 6, 'latin1');
-  buf[off + 154] = 0;
+  octal(buf, off + 148, 7, sum, 'checksum');
   buf[off + 155] = 0x20;
 }
 
@@ -87,7 +90,7 @@ export function tarHeader(item: TarHeaderItem, mtime: number): Buffer {
   }
   const size = item.kind === 'file' ? item.size : 0;
   const total = (link ? longLinkSize(link) : 0) + longLinkSize(name) + BLOCK;
-  const buf = Buffer.alloc(total);
+  const buf = Buffer.allocUnsafe(total).fill(0); // pooled for small sizes
   let off = 0;
   // GNU writes the link-target record first, then the long-name record.
   if (link && link.length > NAME_FIELD) off = writeLongLink(buf, off, link, 'K');
