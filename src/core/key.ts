@@ -53,6 +53,9 @@ function isPrepareOutput(rel: string, srcarch: string): boolean {
     rel.startsWith(`arch/${srcarch}/include/generated/`);
 }
 
+/** Build artifacts an in-tree `make prepare` leaves next to the sources (never inputs). */
+const ARTIFACT = /(^|\/)\.|\.(o|a|so|s|ko|cmd|d|tmp|order|symvers|lex\.c|tab\.[ch])$|(^|\/)(elfconfig\.h|devicetable-offsets\.h|module\.lds)$/;
+
 /** A path to record, with its kind when a directory listing already told us. */
 type Item = [rel: string, kind?: 'f' | 'l' | 'd'];
 
@@ -63,7 +66,9 @@ function record(root: string, [rel, known]: Item): Rec {
     const kind = known ?? kindOf(lstatSync(abs));
     if (kind === 'l') return [rel, 'l', readlinkSync(abs)];
     if (kind === 'd') return [rel, 'd', ''];
-    return [rel, 'f', createHash('md5').update(readFileSync(abs)).digest('hex')];
+    const buf = readFileSync(abs);
+    if (buf.subarray(0, 4).toString('latin1') === '\x7fELF') return [rel, 'elf', ''];
+    return [rel, 'f', createHash('md5').update(buf).digest('hex')];
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [rel, 'absent', ''];
     throw e;
@@ -169,17 +174,18 @@ function headerPaths(root: string, srcarch: string, skip: Filter): Item[] {
 function prepareInputs(src: string, srcarch: string): Item[] {
   const fixed = ['Makefile', 'Kbuild', 'kernel/bounds.c', 'kernel/time/timeconst.bc'];
   const out: Item[] = [];
-  const all: Filter = () => true;
-  const notHeader: Filter = (rel) => !rel.endsWith('.h');
+  const src0: Filter = (rel) => !ARTIFACT.test(rel) && !isPrepareOutput(rel, srcarch);
+  const all: Filter = src0;
+  const notHeader: Filter = (rel) => !rel.endsWith('.h') && src0(rel);
   const top = readdirSync(src).filter((n) => n.startsWith('localversion'));
   walk(src, 'scripts', all, out);
-  walk(src, `arch/${srcarch}`, (rel) => !rel.startsWith(`arch/${srcarch}/include/`), out);
+  walk(src, `arch/${srcarch}`, (rel) => !rel.startsWith(`arch/${srcarch}/include/`) && src0(rel), out);
   walk(src, 'kernel/configs', all, out);
   walk(src, 'lib/vdso', all, out);
   walk(src, 'include', notHeader, out);
   walk(src, `arch/${srcarch}/include`, notHeader, out);
   for (const rel of [...fixed, ...top]) out.push([rel]);
-  return out;
+  return out.filter(([, kind]) => kind !== 'd');
 }
 
 /** Recorded facts and file records, fed to md5 in a fixed, documented order. */
@@ -209,7 +215,7 @@ export async function computeKey(inp: KeyInputs): Promise<KeyResult> {
     const isFile = existsSync(cfg) && statSync(cfg).isFile();
     // Start the child processes first so they overlap the hashing.
     const pending = Promise.all([toolchain(env), gitHead(inp.source, env)]);
-    const prep = recordAll(inp.source, prepareInputs(inp.source, inp.srcarch));
+    const prep = recordAll(inp.source, prepareInputs(inp.source, inp.srcarch)).filter((r) => r[1] !== 'elf');
     const cfgRec = isFile ? record(dirname(cfg), [basename(cfg)]) : undefined;
     groups.push(['prep', prep], ['kconfig', kconfigFiles(inp.source, inp.srcarch)]);
     groups.push(['src', recordAll(inp.source, headerPaths(inp.source, inp.srcarch, skip))]);

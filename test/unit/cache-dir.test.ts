@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { cacheLookup, cacheRestore, cacheStore, defaultCacheDir, entryPath } from '../../src/core/cache-dir.js';
+import { KheadersError } from '../../src/core/errors.js';
+import { tempDir } from '../helpers/action-tree.js';
+
+const tmp = tempDir('kheaders-cachedir-');
+after(tmp.cleanup);
+
+describe('local cache directory', () => {
+  it('defaults to $XDG_CACHE_HOME/kheaders, else ~/.cache/kheaders (relative XDG ignored)', () => {
+    assert.equal(defaultCacheDir({ XDG_CACHE_HOME: '/x/cache' }, '/home/u'), '/x/cache/kheaders');
+    assert.equal(defaultCacheDir({}, '/home/u'), '/home/u/.cache/kheaders');
+    assert.equal(defaultCacheDir({ XDG_CACHE_HOME: 'rel/cache' }, '/home/u'), '/home/u/.cache/kheaders');
+  });
+
+  it('misses, stores, hits and restores byte for byte', async () => {
+    const dir = join(tmp.dir, 'c1');
+    const key = 'kheaders-linux-x86-0123456789abcdef0123456789abcdef';
+    const src = join(tmp.dir, 'a.tar.xz');
+    writeFileSync(src, Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0, 1, 2, 3]));
+    assert.equal(await cacheLookup(dir, key), undefined);
+    assert.equal(await cacheRestore(dir, key, join(tmp.dir, 'never.tar.xz')), false);
+    assert.equal(existsSync(join(tmp.dir, 'never.tar.xz')), false);
+    const stored = await cacheStore(dir, key, src);
+    assert.equal(stored, join(dir, `${key}.tar.xz`));
+    assert.equal(await cacheLookup(dir, key), stored);
+    const dest = join(tmp.dir, 'out/deep/kheaders_data.tar.xz');
+    assert.equal(await cacheRestore(dir, key, dest), true);
+    assert.deepEqual(readFileSync(dest), readFileSync(src));
+    assert.deepEqual(readdirSync(dir), [`${key}.tar.xz`], 'no temp files left behind');
+  });
+
+  it('refuses keys that are not plain file names', () => {
+    for (const bad of ['../x', 'a/b', '', '.hidden', 'a b']) {
+      assert.throws(() => entryPath('/c', bad), KheadersError);
+    }
+  });
+
+  it('an unwritable cache dir is a KheadersError naming --cache-dir, and leaves nothing', async (t) => {
+    if (process.getuid?.() === 0) return t.skip('root can write anywhere');
+    const dir = join(tmp.dir, 'ro');
+    mkdirSync(dir);
+    chmodSync(dir, 0o500);
+    const src = join(tmp.dir, 'b.tar.xz');
+    writeFileSync(src, 'x');
+    await assert.rejects(cacheStore(dir, 'k', src), (e: Error) => e instanceof KheadersError && /--cache-dir/.test(e.message));
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('a failed copy leaves neither the entry nor a temp file', async () => {
+    const dir = join(tmp.dir, 'c2');
+    await assert.rejects(cacheStore(dir, 'k', join(tmp.dir, 'does-not-exist.tar.xz')), KheadersError);
+    assert.deepEqual(existsSync(dir) ? readdirSync(dir) : [], []);
+  });
+});
