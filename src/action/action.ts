@@ -1,0 +1,42 @@
+import * as core from '@actions/core';
+import { KheadersError } from '../core/errors.js';
+import { Outputs, State } from './constants.js';
+import { getInputs } from './inputs.js';
+import { actionsLogger } from './logger.js';
+import { execute, type RunResult } from './run.js';
+import { writeSummary } from './summary.js';
+
+function setOutputs(r: RunResult): void {
+  const out: Record<Outputs, string> = {
+    [Outputs.Archive]: r.archive,
+    [Outputs.ArchiveMd5]: r.md5,
+    [Outputs.ArchiveSha256]: r.sha256,
+    [Outputs.Key]: r.keyMd5 ?? '',
+    [Outputs.CacheHit]: String(r.cacheHit),
+    [Outputs.CachePrimaryKey]: r.primaryKey ?? '',
+    [Outputs.CacheMatchedKey]: r.matchedKey ?? '',
+    [Outputs.Origin]: r.origin,
+    [Outputs.HeadersDir]: '',
+    [Outputs.KernelRelease]: r.kernelRelease ?? '',
+    [Outputs.Verified]: '',
+    [Outputs.Mismatches]: '',
+    [Outputs.Report]: '',
+  };
+  for (const [name, value] of Object.entries(out)) core.setOutput(name, value);
+  core.saveState(State.CachePrimaryKey, r.primaryKey ?? '');
+  core.saveState(State.CacheMatchedKey, r.matchedKey ?? '');
+}
+
+/** The action: read inputs, run, publish outputs and the summary. The one place a step fails. */
+export async function runAction(): Promise<void> {
+  try {
+    const settings = getInputs();
+    const result = await execute(settings, actionsLogger);
+    setOutputs(result);
+    await writeSummary(result);
+    core.info(`${result.origin}: ${result.archive} md5 ${result.md5} sha256 ${result.sha256}`);
+  } catch (e) {
+    if (e instanceof KheadersError) core.setFailed(e.message);
+    else core.setFailed(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  }
+}

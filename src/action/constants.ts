@@ -1,0 +1,52 @@
+/** Input, output and state names: declared once, used by action.yml's docs generator and the code. */
+export enum Inputs {
+  Source = 'source',
+  Objtree = 'objtree',
+  Arch = 'arch',
+  Config = 'config',
+  Mode = 'mode',
+  Url = 'url',
+  Sha256 = 'sha256',
+  Archive = 'archive',
+  Compression = 'compression',
+  Mtime = 'mtime',
+  Cache = 'cache',
+  CacheKeyPrefix = 'cache-key-prefix',
+  Verify = 'verify',
+  FailOnMismatch = 'fail-on-mismatch',
+  ExtractTo = 'extract-to',
+  ExportEnv = 'export-env',
+}
+
+export enum Outputs {
+  Archive = 'archive',
+  ArchiveMd5 = 'archive-md5',
+  ArchiveSha256 = 'archive-sha256',
+  Key = 'key',
+  CacheHit = 'cache-hit',
+  CachePrimaryKey = 'cache-primary-key',
+  CacheMatchedKey = 'cache-matched-key',
+  Origin = 'origin',
+  HeadersDir = 'headers-dir',
+  KernelRelease = 'kernel-release',
+  Verified = 'verified',
+  Mismatches = 'mismatches',
+  Report = 'report',
+}
+
+/** Saved with core.saveState, as actions/cache does, for a later post step. */
+export enum State {
+  CachePrimaryKey = 'CACHE_KEY',
+  CacheMatchedKey = 'CACHE_RESULT',
+}
+
+/** Environment variables export-env sets for later steps. */
+export enum ExportedEnv {
+  Bcc = 'BCC_KERNEL_SOURCE',
+  Bpftrace = 'BPFTRACE_KERNEL_SOURCE',
+}
+
+export const MODES = ['auto', 'build', 'download', 'running', 'verify'] as const;
+
+/** Where the archive came from. */
+export type Origin = 'cache' | 'url' | 'build' | 'running' | 'file';

@@ -1,0 +1,160 @@
+import * as core from '@actions/core';
+import { existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { resolveArch } from '../core/arch.js';
+import { defaultThreads } from '../core/compress.js';
+import { KheadersError } from '../core/errors.js';
+import { resolveMtime } from '../core/mtime.js';
+import type { Compression, Mode, Settings } from '../core/settings.js';
+import { Inputs, MODES } from './constants.js';
+
+/** Everything the action was asked to do: the shared settings plus action-only switches. */
+export interface ActionSettings {
+  /** The settings the CLI also produces (tree, pack, archive path). */
+  settings: Settings;
+  /** Where the archive comes from: auto = cache, then url, then build. */
+  mode: Mode;
+  /** True when `source` points at a kernel tree (it may be absent in download/running modes). */
+  hasTree: boolean;
+  /** URL template with {key}, {arch}, {release}; undefined when not given. */
+  url?: string;
+  /** Expected sha256 (lower-case hex) of a downloaded archive. */
+  sha256?: string;
+  /** Use the Actions cache (auto and build modes). */
+  cache: boolean;
+  /** First part of the cache key. */
+  keyPrefix: string;
+  /** Verify the archive against the tree. */
+  verify: boolean;
+  /** A verification mismatch fails the step (otherwise it warns). */
+  failOnMismatch: boolean;
+  /** Directory to extract into; 'auto' for bcc's /tmp/kheaders-<release>; undefined: no extraction. */
+  extractTo?: string;
+  /** Export BCC_KERNEL_SOURCE and BPFTRACE_KERNEL_SOURCE to later steps. */
+  exportEnv: boolean;
+}
+
+/** A bad input: the message names the input and the fix. */
+function bad(input: Inputs, problem: string, fix: string): KheadersError {
+  return new KheadersError(`input "${input}": ${problem}`, fix);
+}
+
+/** Runs fn, and prefixes any KheadersError with the input's name. */
+function about<T>(input: Inputs, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof KheadersError) throw new KheadersError(`input "${input}": ${e.message.split('\n')[0]}`, e.fix);
+    throw e;
+  }
+}
+
+function input(name: Inputs): string {
+  const value = core.getInput(name);
+  core.debug(`${name}: ${value === '' ? '(empty: default)' : value}`);
+  return value;
+}
+
+function bool(name: Inputs, fallback: boolean): boolean {
+  const v = input(name).toLowerCase();
+  if (v === '') return fallback;
+  if (['true', 'yes', 'on', '1'].includes(v)) return true;
+  if (['false', 'no', 'off', '0'].includes(v)) return false;
+  throw bad(name, `"${v}" is not a boolean`, `use ${name}: true or ${name}: false`);
+}
+
+function oneOf<T extends string>(name: Inputs, allowed: readonly T[], fallback: T): T {
+  const v = input(name);
+  if (v === '') return fallback;
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  throw bad(name, `unknown value "${v}"`, `use one of: ${allowed.join(', ')}`);
+}
+
+function isDir(p: string): boolean {
+  return existsSync(p) && statSync(p).isDirectory();
+}
+
+/** Reads, validates and logs every input. Throws a KheadersError naming the input on bad values. */
+export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionSettings {
+  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  const mode = oneOf(Inputs.Mode, MODES, 'auto');
+  const compression = oneOf<Compression>(Inputs.Compression, ['compat', 'fast'], 'compat');
+
+  const sourceIn = input(Inputs.Source);
+  const source = resolve(workspace, sourceIn || '.');
+  if (sourceIn !== '' && !isDir(source)) throw bad(Inputs.Source, `${source} is not a directory`, 'check out the kernel tree first (actions/checkout) and pass its path');
+  const hasTree = isDir(join(source, 'include')) && existsSync(join(source, 'Makefile'));
+  const needsTree = mode === 'auto' || mode === 'build' || mode === 'verify';
+  if (needsTree && !hasTree) {
+    throw bad(Inputs.Source, `${source} is not a kernel source tree (no Makefile and include/)`,
+      `check out the kernel tree and pass it as ${Inputs.Source}, or use mode: download or mode: running`);
+  }
+  const objIn = input(Inputs.Objtree);
+  const objtree = objIn === '' ? undefined : resolve(workspace, objIn);
+  if (objtree !== undefined && existsSync(objtree) && !isDir(objtree)) throw bad(Inputs.Objtree, `${objtree} is not a directory`, 'pass the O= build directory');
+  const arch = about(Inputs.Arch, () => resolveArch(input(Inputs.Arch) || undefined, hasTree ? source : undefined));
+
+  const configIn = input(Inputs.Config);
+  let config: string | undefined;
+  if (configIn !== '') {
+    const asPath = resolve(workspace, configIn);
+    const looksLikePath = configIn.includes('/') || configIn.startsWith('.') || existsSync(asPath);
+    if (looksLikePath && !existsSync(asPath)) throw bad(Inputs.Config, `${asPath} does not exist`, 'pass a .config file that exists, or a make target such as defconfig');
+    if (!looksLikePath && !/^[A-Za-z0-9_.+-]*config$/.test(configIn)) {
+      throw bad(Inputs.Config, `"${configIn}" is neither a file nor a make target ending in "config"`, 'pass a .config path, or a target such as defconfig or tinyconfig');
+    }
+    config = looksLikePath ? asPath : configIn;
+  }
+
+  const url = input(Inputs.Url) || undefined;
+  if (url !== undefined) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url.replace(/\{(key|arch|release)\}/g, 'x'));
+    } catch {
+      throw bad(Inputs.Url, `"${url}" is not a URL`, 'pass an http(s) URL template such as https://example.com/kheaders/{key}.tar.xz');
+    }
+    if (!/^https?:$/.test(parsed.protocol)) throw bad(Inputs.Url, `only http and https are supported, got ${parsed.protocol}`, 'use an https:// URL');
+    if (mode === 'auto' && !/\{key\}/.test(url)) {
+      throw bad(Inputs.Url, `"${url}" has no {key}; in mode auto every tree would download the same archive`,
+        'put {key} (the md5 the cache key ends in) into the URL, e.g. https://example.com/kheaders/{key}.tar.xz, or use mode: download');
+    }
+  } else if (mode === 'download') {
+    throw bad(Inputs.Url, 'mode download needs a url', 'pass url: with a URL template such as https://example.com/{release}/kheaders_data.tar.xz');
+  }
+  const shaIn = input(Inputs.Sha256);
+  if (shaIn !== '' && !/^[0-9a-fA-F]{64}$/.test(shaIn)) throw bad(Inputs.Sha256, `"${shaIn}" is not 64 hex digits`, 'pass the archive\'s sha256 as printed by sha256sum');
+
+  const archiveIn = input(Inputs.Archive);
+  const archive = archiveIn !== '' ? resolve(workspace, archiveIn) : join(env.RUNNER_TEMP || tmpdir(), 'kheaders', 'kheaders_data.tar.xz');
+  if (mode === 'verify' && !existsSync(archive)) throw bad(Inputs.Archive, `mode verify needs an existing archive, ${archive} does not exist`, 'pass archive: with the path of the .tar.xz to verify');
+
+  const mtime = about(Inputs.Mtime, () => resolveMtime(input(Inputs.Mtime) || undefined, env));
+  const keyPrefix = input(Inputs.CacheKeyPrefix) || 'kheaders';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(keyPrefix) || keyPrefix.length > 200) {
+    throw bad(Inputs.CacheKeyPrefix, `"${keyPrefix}" may only hold letters, digits, ".", "_" and "-"`, 'use a prefix such as kheaders-v2');
+  }
+  const extractIn = input(Inputs.ExtractTo);
+  const exportEnv = bool(Inputs.ExportEnv, false);
+  let extractTo = extractIn === '' ? undefined : extractIn === 'auto' ? 'auto' : resolve(workspace, extractIn);
+  if (exportEnv && extractTo === undefined) extractTo = 'auto';
+  const verifyIn = input(Inputs.Verify);
+  const verify = verifyIn === '' ? hasTree : bool(Inputs.Verify, hasTree);
+  if (verify && !hasTree) throw bad(Inputs.Verify, 'verification needs a kernel source tree', `pass ${Inputs.Source}: with the tree, or set verify: false`);
+
+  const settings: Settings = {
+    command: 'build',
+    tree: hasTree ? { source, objtree, arch: arch.srcarch, makeArch: arch.makeArch, config } : undefined,
+    pack: { mtime, compression, threads: compression === 'fast' ? defaultThreads() : 1 },
+    archive,
+  };
+  const out: ActionSettings = {
+    settings, mode, hasTree, url, sha256: shaIn === '' ? undefined : shaIn.toLowerCase(),
+    cache: bool(Inputs.Cache, true), keyPrefix, verify, failOnMismatch: bool(Inputs.FailOnMismatch, true),
+    extractTo, exportEnv,
+  };
+  core.debug(`resolved settings: ${JSON.stringify(out)}`);
+  if (!isAbsolute(archive)) throw bad(Inputs.Archive, `${archive} is not absolute`, 'pass an absolute path');
+  return out;
+}

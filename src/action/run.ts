@@ -1,0 +1,123 @@
+import { rm, writeFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { buildArchive, phase, resolveVariant } from '../core/build.js';
+import { KheadersError } from '../core/errors.js';
+import { cacheKey, computeKey } from '../core/key.js';
+import type { Logger } from '../core/log.js';
+import { readRunningArchive } from '../core/source-running.js';
+import { download, expandUrlTemplate, redact } from '../core/source-url.js';
+import { copyAtomically, restoreArchive, saveArchive, stagePath } from './cache.js';
+import { Inputs, type Origin } from './constants.js';
+import type { ActionSettings } from './inputs.js';
+import { archiveRelease, digestFile } from './release.js';
+
+/** What the step did; becomes the outputs and the job summary. */
+export interface RunResult {
+  origin: Origin;
+  archive: string;
+  md5: string;
+  sha256: string;
+  size: number;
+  /** The md5 the cache key ends in (auto and build modes). */
+  keyMd5?: string;
+  primaryKey?: string;
+  matchedKey?: string;
+  cacheHit: boolean;
+  cacheSaved: boolean;
+  kernelRelease?: string;
+  /** Milliseconds per phase, in order. */
+  timings: Record<string, number>;
+  /** Notes for the summary (e.g. features not run). */
+  notes: string[];
+}
+
+/** Checks a downloaded or read archive against the sha256 input; removes it on mismatch. */
+async function checkSha256(a: ActionSettings, path: string, actual: string): Promise<void> {
+  if (a.sha256 === undefined || a.sha256 === actual) return;
+  await rm(path, { force: true });
+  throw new KheadersError(`input "${Inputs.Sha256}": the archive's sha256 is ${actual}, expected ${a.sha256}; the file was deleted`,
+    'check the URL and the digest; a changed upstream archive needs a new sha256');
+}
+
+async function fromUrl(a: ActionSettings, vars: { key?: string; arch?: string; release?: string }, log: Logger): Promise<void> {
+  const url = expandUrlTemplate(a.url as string, vars);
+  log.info(`downloading ${redact(url)}`);
+  await download(url, a.settings.archive as string, { log });
+}
+
+async function fromRunning(a: ActionSettings, log: Logger): Promise<string> {
+  const found = await readRunningArchive({ log });
+  log.info(`read ${found.path} of the running kernel ${found.release}`);
+  await mkdir(dirname(a.settings.archive as string), { recursive: true });
+  const tmp = `${a.settings.archive as string}.kheaders-${process.pid}.tmp`;
+  await writeFile(tmp, found.archive);
+  await copyAtomically(tmp, a.settings.archive as string).finally(() => rm(tmp, { force: true }));
+  return found.release;
+}
+
+/** The action's logic: get the archive (cache, url, build, running kernel or file) and describe it. */
+export async function execute(a: ActionSettings, log: Logger): Promise<RunResult> {
+  const timings: Record<string, number> = {};
+  const archive = a.settings.archive as string;
+  const tree = a.settings.tree;
+  const res: RunResult = { origin: 'file', archive, md5: '', sha256: '', size: 0, cacheHit: false, cacheSaved: false, timings, notes: [] };
+  const variant = tree ? await phase(log, timings, 'resolve tree', () => resolveVariant(tree, log)) : undefined;
+
+  if (a.mode === 'running') {
+    res.kernelRelease = await phase(log, timings, 'read running kernel', () => fromRunning(a, log));
+    res.origin = 'running';
+  } else if (a.mode === 'download') {
+    await phase(log, timings, 'download', () => fromUrl(a, { arch: tree?.arch }, log));
+    res.origin = 'url';
+  } else if (a.mode === 'auto' || a.mode === 'build') {
+    if (!tree || !variant) throw new KheadersError(`input "${Inputs.Source}": mode ${a.mode} needs a kernel tree`, 'pass source:');
+    const key = await phase(log, timings, 'key', async () => {
+      const k = await computeKey({ source: tree.source, objtree: tree.objtree, srcarch: tree.arch, makeArch: tree.makeArch,
+        config: tree.config, variant: variant.variant, mtime: a.settings.pack.mtime.epoch, compression: a.settings.pack.compression });
+      for (const f of k.facts) log.debug(`key input: ${f}`);
+      log.info(`key md5 ${k.md5} over ${k.files} files`);
+      return k.md5;
+    });
+    res.keyMd5 = key;
+    res.primaryKey = cacheKey(a.keyPrefix, process.platform, tree.arch, key);
+    const stage = stagePath(process.env.RUNNER_TEMP || tmpdir());
+    if (a.cache) {
+      res.matchedKey = await phase(log, timings, 'cache restore', () => restoreArchive(res.primaryKey as string, stage, log));
+      res.cacheHit = res.matchedKey === res.primaryKey;
+      if (res.cacheHit) {
+        await copyAtomically(stage, archive);
+        await rm(dirname(stage), { recursive: true, force: true });
+        res.origin = 'cache';
+      }
+    }
+    if (!res.cacheHit && a.mode === 'auto' && a.url !== undefined) {
+      try {
+        await phase(log, timings, 'download', () => fromUrl(a, { key, arch: tree.arch }, log));
+        res.origin = 'url';
+      } catch (e) {
+        log.warning(`download failed, building instead: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    if (!res.cacheHit && res.origin !== 'url') {
+      const built = await buildArchive({ tree, pack: a.settings.pack, output: archive }, log);
+      Object.assign(timings, built.timings);
+      res.origin = 'build';
+    }
+  }
+  const digest = await digestFile(archive).catch((e: NodeJS.ErrnoException) => {
+    throw new KheadersError(`input "${Inputs.Archive}": cannot read ${archive}: ${e.code ?? e.message}`, 'pass the path of an existing .tar.xz');
+  });
+  Object.assign(res, digest);
+  if (res.origin === 'url' || res.origin === 'running') await checkSha256(a, archive, digest.sha256);
+  if (a.cache && res.primaryKey && !res.cacheHit) {
+    res.cacheSaved = await phase(log, timings, 'cache save', () => saveArchive(res.primaryKey as string, archive, stagePath(process.env.RUNNER_TEMP || tmpdir()), log));
+  }
+  res.kernelRelease ??= await archiveRelease(archive).catch((e: Error) => {
+    log.warning(`could not read the kernel release from the archive: ${e.message}`);
+    return undefined;
+  });
+  if (a.verify) res.notes.push('verify: coming (the verify core has not landed yet)');
+  if (a.extractTo !== undefined) res.notes.push('extract-to / export-env: coming (the extract core has not landed yet)');
+  return res;
+}
