@@ -3,6 +3,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TreeSettings } from '../core/settings.js';
 
+/** A stand-in written for the sample (not the kernel's script) with the 6.1 script's shape. */
+const SCRIPT = `#!/bin/sh
+# kheaders sample stand-in: list headers, copy them with cpio, pack with tar.
+dir_list="include/ arch/$SRCARCH/include/"
+if [ "$building_out_of_srctree" ]; then
+  (cd "$srctree" && for f in $dir_list; do find "$f" -name "*.h"; done | cpio --quiet -pd "$1.tmp")
+fi
+for f in $dir_list; do find "$f" -name "*.h"; done | cpio --quiet -pdu "$1.tmp"
+tar --exclude=".__afs*" --exclude=".nfs*" --sort=name -cJf "$1" -C "$1.tmp" .
+`;
+
 const SPDX = '/* SPDX-License-Identifier: GPL-2.0 */\n';
 
 /** A small kernel-like tree, already "prepared": made up here, not copied from Linux. */
@@ -10,7 +21,7 @@ function sampleFiles(arch: string): Record<string, string> {
   return {
     Makefile: '# sample tree made by kheaders\nVERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 0\n',
     Kconfig: 'mainmenu "kheaders sample"\n',
-    'kernel/gen_kheaders.sh': '#!/bin/sh\n# sample stand-in: copies with cpio, packs with tar --exclude=".nfs*", strips with perl\n',
+    'kernel/gen_kheaders.sh': SCRIPT,
     'include/linux/sample.h': `${SPDX}/* A sample header. */\n#ifndef _LINUX_SAMPLE_H\n#define _LINUX_SAMPLE_H\nstruct sample { int a; /* the a */ };\n#endif\n`,
     'include/linux/types.h': `${SPDX}#ifndef _LINUX_TYPES_H\n#define _LINUX_TYPES_H\ntypedef unsigned int u32; /* 32 bits */\n#endif\n`,
     'include/uapi/linux/sample.h': `${SPDX}/*\n * user API\n */\n#define SAMPLE_MAGIC 0x6b68\n`,

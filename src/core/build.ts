@@ -1,4 +1,6 @@
-import { lstat, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs';
+import { lstat } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { collectHeaders } from './collect.js';
@@ -65,8 +67,9 @@ export async function resolveVariant(tree: TreeSettings, log: Logger): Promise<V
 }
 
 /** Reads one file member's bytes, comment-stripped as the kernel does. */
+const readBytes = promisify(readFile);
 async function loadStripped(item: TarItem): Promise<Buffer> {
-  return stripComments(await readFile((item.entry as HeaderEntry).path));
+  return stripComments(await readBytes((item.entry as HeaderEntry).path));
 }
 
 /** Builds kheaders_data.tar.xz for a tree: resolve, prepare, collect, pack and compress. */
@@ -77,7 +80,7 @@ export async function buildArchive(opts: BuildOptions, log: Logger): Promise<Bui
   const variant = await phase(log, timings, 'resolve tree', () => resolveVariant(tree, log));
   const prepared = await phase(log, timings, 'prepare config', () => prepareTree(tree, log));
   const entries = await phase(log, timings, 'collect headers', async () => {
-    const found = await collectHeaders({ srctree: tree.source, objtree: tree.objtree, srcarch: tree.arch, variant: variant.variant });
+    const found = await collectHeaders({ srctree: tree.source, objtree: tree.objtree, srcarch: tree.arch, variant: variant.variant, rules: variant.rules });
     log.info(`${found.length} headers from ${tree.objtree && tree.objtree !== tree.source ? `${tree.source} and ${tree.objtree}` : tree.source}`);
     return found;
   });

@@ -34,7 +34,8 @@ export function checkThreads(threads: number, compression: Compression): number 
 /** An xz encoder stream for the chosen mode. */
 export function createCompressor(compression: Compression, threads: number): Transform {
   if (compression === 'compat') {
-    return createXz({ preset: COMPAT_PRESET, check: check.CRC64, threads: 1, chunkSize: 1 << 20 });
+    return createXz({ preset: COMPAT_PRESET, check: check.CRC64, threads: 1, chunkSize: 1 << 20 }) as unknown as Transform;
   }
-  return createXz({ preset: FAST_PRESET, check: check.CRC64, threads: checkThreads(threads, 'fast'), chunkSize: 1 << 20 });
+  const options = { preset: FAST_PRESET, check: check.CRC64, threads: checkThreads(threads, 'fast'), chunkSize: 1 << 20 };
+  return createXz(options) as unknown as Transform;
 }

@@ -1,0 +1,121 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeSampleTree } from '../../src/cli/sample.js';
+import { isolatedDist, runNode } from '../helpers/cli.js';
+
+let cli: string;
+let work: string;
+let tree: string;
+let cleanupTree: () => Promise<void>;
+
+before(async () => {
+  cli = isolatedDist();
+  work = mkdtempSync(join(tmpdir(), 'kh-cli-'));
+  const sample = await makeSampleTree('x86', 'x86_64');
+  tree = sample.tree.source;
+  cleanupTree = sample.cleanup;
+});
+after(async () => {
+  rmSync(work, { recursive: true, force: true });
+  await cleanupTree();
+});
+
+const sha256 = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');
+
+test('build without node_modules: prints md5/sha256 that match the file, and GNU tar lists it', async () => {
+  const out = join(work, 'a', 'kheaders_data.tar.xz');
+  const r = await runNode(cli, ['build', '--source', tree, '--arch', 'x86_64', '--output', out], { env: { KBUILD_BUILD_TIMESTAMP: '', SOURCE_DATE_EPOCH: '' } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`sha256\\s+${sha256(out)}`));
+  const list = execFileSync('tar', ['-tJf', out], { encoding: 'utf8' });
+  assert.match(list, /^\.\/include\/linux\/sample\.h$/m);
+  assert.match(list, /^\.\/arch\/x86\/include\/generated\/asm\/sample-offsets\.h$/m);
+});
+
+test('npm start path: no --source builds the embedded sample tree and says so', async () => {
+  const dir = mkdtempSync(join(work, 'start-'));
+  const r = await runNode(cli, ['build'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /embedded sample tree/);
+  assert.ok(existsSync(join(dir, 'kheaders_data.tar.xz')));
+});
+
+test('two builds with no flags give the same bytes (deterministic default mtime)', async () => {
+  const env = { KBUILD_BUILD_TIMESTAMP: '', SOURCE_DATE_EPOCH: '' };
+  const a = join(work, 'r1.tar.xz');
+  const b = join(work, 'r2.tar.xz');
+  assert.equal((await runNode(cli, ['build', '--source', tree, '--arch', 'x86', '-o', a], { env })).code, 0);
+  assert.equal((await runNode(cli, ['build', '--source', tree, '--arch', 'x86', '-o', b], { env })).code, 0);
+  assert.equal(sha256(a), sha256(b));
+});
+
+function assertNoOutput(dir: string): void {
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('kheaders') || f.endsWith('.tmp')), []);
+}
+
+test('bad input: not a kernel tree, unknown arch, unprepared tree, unwritable output — exit 2, clear error, no file', async () => {
+  const dir = mkdtempSync(join(work, 'bad-'));
+  const out = join(dir, 'kheaders_data.tar.xz');
+  const notKernel = mkdtempSync(join(work, 'empty-'));
+  let r = await runNode(cli, ['build', '--source', notKernel, '--arch', 'x86', '-o', out]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /not a kernel (source )?tree/i);
+  r = await runNode(cli, ['build', '--source', join(work, 'no-such-dir'), '--arch', 'x86', '-o', out]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /does not exist|not found|no such/i);
+  r = await runNode(cli, ['build', '--source', tree, '--arch', 'vax', '-o', out]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /vax/);
+  const unprepared = mkdtempSync(join(work, 'unprep-'));
+  cpTree(tree, unprepared);
+  rmSync(join(unprepared, 'include/generated'), { recursive: true });
+  r = await runNode(cli, ['build', '--source', unprepared, '--arch', 'x86', '-o', out]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /not prepared/);
+  assert.match(r.stderr, /--config/);
+  assertNoOutput(dir);
+  const ro = mkdtempSync(join(work, 'ro-'));
+  chmodSync(ro, 0o555);
+  r = await runNode(cli, ['build', '--source', tree, '--arch', 'x86', '-o', join(ro, 'k.tar.xz')]);
+  if (process.getuid?.() === 0) {
+    // root ignores directory permissions; a path under a regular file is unwritable for everyone
+    writeFileSync(join(dir, 'file'), '');
+    r = await runNode(cli, ['build', '--source', tree, '--arch', 'x86', '-o', join(dir, 'file', 'k.tar.xz')]);
+  }
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /cannot (create|write)/);
+  assert.match(r.stderr, /fix:/);
+  assert.deepEqual(readdirSync(ro), []);
+  r = await runNode(cli, ['build', '--source', tree, '--bogus']);
+  assert.equal(r.code, 2);
+});
+
+function cpTree(from: string, to: string): void {
+  execFileSync('cp', ['-a', `${from}/.`, to]);
+}
+
+test('interrupted run (SIGINT during compression) exits 130 and leaves no partial file', async () => {
+  const big = mkdtempSync(join(work, 'big-'));
+  cpTree(tree, big);
+  mkdirSync(join(big, 'include/noise'), { recursive: true });
+  for (let i = 0; i < 40; i++) writeFileSync(join(big, 'include/noise', `n${i}.h`), randomBytes(1 << 20));
+  const dir = mkdtempSync(join(work, 'int-'));
+  let sent = false;
+  const r = await runNode(cli, ['build', '--source', big, '--arch', 'x86', '-o', join(dir, 'k.tar.xz')], {
+    onStderr: (text, kill) => {
+      if (!sent && text.includes('pack and compress')) {
+        sent = true;
+        setTimeout(() => kill('SIGINT'), 300);
+      }
+    },
+  });
+  assert.ok(sent, r.stderr);
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /interrupted/);
+  assert.deepEqual(readdirSync(dir), []);
+});
