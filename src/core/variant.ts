@@ -60,7 +60,7 @@ function features(sh: string, mk: string): Record<string, boolean> {
     cpio: /\|\s*cpio\b/.test(sh),
     cpioUpdate: /\|\s*cpio\b[^|\n]*-p\w*u/.test(sh),
     tarCopy: /tar\s+-c\s+-f\s+-[^|\n]*-T\s+\S+[^|\n]*\|\s*tar\s+-xf\s+-/.test(sh),
-    dirList: /include\/\s+arch\/\$\{?SRCARCH\}?\/include\//.test(sh) && /find\s+"?\$f"?\s+-name\s+["']?\*\.h/.test(sh),
+    dirList: /include\/\s+arch\/\$\{?SRCARCH\}?\/include\//.test(sh) && /find\s+"?\$\{?\w+\}?"?\s+-name\s+["']?\*\.h/.test(sh),
     outOfTree: /building_out_of_srctree/.test(sh) && /cd\s+"?\$\{?srctree/.test(sh),
     rmUts: /rm\s+-f\s+\S*include\/generated\/utsversion\.h/.test(sh),
     afs: /--exclude[= ]["']?\.__afs\*/.test(sh),
@@ -115,6 +115,7 @@ export async function detectVariant(srctree: string): Promise<VariantInfo> {
     need(variant === 'cpio' ? f.cpio : f.tarCopy, variant === 'cpio' ? 'a cpio copy' : 'a tar -T copy');
     need(f.dirList, 'find "$f" -name "*.h" over include/ and arch/$SRCARCH/include/');
     need(f.outOfTree, 'a srctree copy for out-of-tree builds');
+    need(!/kheaders-srclist/.test(mk), 'no kheaders-srclist in kernel/Makefile (this script ignores it)');
   }
   if (f.afs !== f.nfs) missing.push('both or neither of --exclude=.__afs* and --exclude=.nfs*');
   for (const p of odd) missing.push(`no other excludes (found --exclude=${p}, not applied)`);
