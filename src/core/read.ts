@@ -10,6 +10,7 @@
 //     final symlink check are only known at the end), so stage any output and
 //     commit it only when the iteration completes without throwing;
 //   - breaking out of the loop early closes the input.
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
@@ -69,6 +70,8 @@ export interface ArchiveInfo {
   entries: number;
   /** True once the whole archive was read and checked. */
   done: boolean;
+  /** sha256 (hex) of the uncompressed tar, when ReadOptions.hashTar was set; set at the end. */
+  tarSha256?: string;
 }
 
 export interface ReadOptions {
@@ -77,6 +80,8 @@ export interface ReadOptions {
   compressed?: boolean;
   /** How to name the input in messages (default: the path, or "archive"). */
   label?: string;
+  /** Also compute ArchiveInfo.tarSha256. */
+  hashTar?: boolean;
 }
 
 export interface MemberStream extends AsyncIterable<Member> {
@@ -107,7 +112,7 @@ async function* iterate(input: NodeJS.ReadableStream | string, opts: ReadOptions
   const limits = checkLimits({ ...DEFAULT_LIMITS, ...opts.limits });
   const src: NodeJS.ReadableStream = typeof input === 'string' ? createReadStream(input) : input;
   const xz = opts.compressed === false ? undefined : xzStages(what, limits.maxTotalBytes);
-  const tarTap = tapTar(what, limits, info, (n) => xz?.finish(n));
+  const tarTap = tapTar(what, limits, info, (n) => xz?.finish(n), opts.hashTar === true);
   const extract = tarExtract();
   const fail = (err: KheadersError): void => {
     if (!extract.destroyed) extract.destroy(err);
@@ -182,7 +187,8 @@ function checkLimits(l: ReadLimits): ReadLimits {
 }
 
 /** Counts tar bytes against the limit, notes the format, and checks the end-of-archive marker. */
-function tapTar(what: string, limits: ReadLimits, info: ArchiveInfo, finish: (n: number) => void): Transform {
+function tapTar(what: string, limits: ReadLimits, info: ArchiveInfo, finish: (n: number) => void, hash: boolean): Transform {
+  const sha = hash ? createHash('sha256') : undefined;
   let head = Buffer.alloc(0);
   let tail = Buffer.alloc(0);
   return new Transform({
@@ -198,6 +204,7 @@ function tapTar(what: string, limits: ReadLimits, info: ArchiveInfo, finish: (n:
         if (head.length === 512) info.format = formatOf(head);
       }
       tail = Buffer.from(Buffer.concat([tail, chunk.subarray(-1024)]).subarray(-1024));
+      sha?.update(chunk);
       cb(null, chunk);
     },
     flush(cb: TransformCallback): void {
@@ -208,6 +215,7 @@ function tapTar(what: string, limits: ReadLimits, info: ArchiveInfo, finish: (n:
           throw new KheadersError(`${what}: tar data is truncated (no end-of-archive marker)`,
             'download or copy the archive again; check its size and checksum');
         }
+        if (sha) info.tarSha256 = sha.digest('hex');
         cb();
       } catch (err) {
         cb(err as Error);
