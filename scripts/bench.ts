@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'dist/cli.js');
+const CLI = process.env.KHEADERS_CLI ?? path.join(ROOT, 'dist/cli.js');
 const GNU_TIME = '/usr/bin/time';
 
 interface Sample {
@@ -45,6 +45,8 @@ function baseEnv(): NodeJS.ProcessEnv {
   delete env.XZ_OPT;
   delete env.XZ_DEFAULTS;
   delete env.TAR_OPTIONS;
+  delete env.KBUILD_BUILD_TIMESTAMP;
+  delete env.SOURCE_DATE_EPOCH;
   return env;
 }
 
@@ -129,7 +131,7 @@ async function main(): Promise<void> {
     const ours = (mode: 'compat' | 'fast', out: string): string[] => {
       const a = ['node', CLI, 'build', '--source', src];
       if (outOfTree) a.push('--objtree', obj);
-      a.push('--arch', values.arch, '--mtime', values.mtime, '--output', out);
+      a.push('--arch', values.arch, '--mtime', values.mtime, '--output', out, '--no-cache');
       if (mode === 'fast') a.push('--compression', 'fast');
       return a;
     };

@@ -87,7 +87,11 @@ OBJ=$CACHE/obj
 done_step() { [ "$FORCE" = 0 ] && [ -f "$CACHE/state/$1" ] && [ "$(cat "$CACHE/state/$1")" = "$DEB_ID" ]; }
 mark_step() { printf '%s\n' "$DEB_ID" >"$CACHE/state/$1"; }
 
-find_deb() { ls "$CACHE"/debs/${PKG}_*_all.deb 2>/dev/null | sort -V | tail -n 1; }
+find_deb() {
+  local f found=()
+  for f in "$CACHE"/debs/"${PKG}"_*_all.deb; do [ -f "$f" ] && found+=("$f"); done
+  [ ${#found[@]} -eq 0 ] || printf '%s\n' "${found[@]}" | sort -V | tail -n 1
+}
 
 download() {
   command -v apt-get >/dev/null || die "apt-get not found" "run on Debian/Ubuntu or put ${PKG}_*_all.deb into $CACHE/debs"

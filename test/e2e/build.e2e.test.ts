@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'dist/cli.js');
+const CLI = process.env.KHEADERS_CLI ?? path.join(ROOT, 'dist/cli.js');
 const TREE_SCRIPT = path.join(ROOT, 'scripts/kernel-tree.sh');
 const MTIME = process.env.KHEADERS_E2E_MTIME ?? '2024-01-01 00:00:00 UTC';
 const BIG = 64 * 1024 * 1024;
@@ -32,6 +32,8 @@ function cleanEnv(): NodeJS.ProcessEnv {
   delete env.XZ_OPT;
   delete env.XZ_DEFAULTS;
   delete env.TAR_OPTIONS;
+  delete env.KBUILD_BUILD_TIMESTAMP;
+  delete env.SOURCE_DATE_EPOCH;
   return env;
 }
 
@@ -123,13 +125,15 @@ describe('kheaders build vs the kernel gen_kheaders.sh (real 6.1 tree)', () => {
     const args = [CLI, 'build', '--source', c.source(prep)];
     const obj = c.objtree(prep);
     if (obj) args.push('--objtree', obj);
-    args.push('--arch', 'x86_64', '--mtime', MTIME, '--output', out);
+    args.push('--arch', 'x86_64', '--mtime', MTIME, '--output', out, '--no-cache');
     if (mode === 'fast') args.push('--compression', 'fast');
     const marker = path.join(tmp, `marker-${path.basename(out)}`);
     await writeFile(marker, '');
     // Make sure a file written right after the marker is seen as newer.
     await new Promise((r) => setTimeout(r, 20));
-    const { stdout } = await run(process.execPath, args, { env: cleanEnv(), maxBuffer: BIG });
+    // A private XDG cache dir too, so nothing is read from or written to the user's.
+    const env = { ...cleanEnv(), XDG_CACHE_HOME: path.join(tmp, 'xdg') };
+    const { stdout } = await run(process.execPath, args, { env, maxBuffer: BIG });
     const touched = [
       ...(await changedSince(marker, c.source(prep))),
       ...(obj ? await changedSince(marker, obj) : []),
