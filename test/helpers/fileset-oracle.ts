@@ -83,18 +83,30 @@ export function oracleFileSet(o: OracleInput): { entries: OracleEntry[]; cleanup
   const packed = run('tar', [...excludes, '-c', '-f', '-', '-C', stage, '.'], tmp);
   run('tar', ['-x', '-f', '-', '-C', final], tmp, packed);
 
-  const listing = run('find', [final, '-mindepth', '1', '-printf', '%P\\0%y\\0%l\\0'], tmp);
+  return { entries: listDir(final), cleanup: () => rmSync(tmp, { recursive: true, force: true }) };
+}
+
+/** What an archive (e.g. one the kernel's own script made) holds, unpacked with GNU tar. */
+export function listArchive(archive: string): { entries: OracleEntry[]; cleanup: () => void } {
+  const tmp = mkdtempSync(join(tmpdir(), 'kh-unpack-'));
+  const r = spawnSync('tar', ['-x', '-f', archive, '-C', tmp]);
+  if (r.status !== 0) throw new Error(`tar -x ${archive}: ${r.stderr.toString()}`);
+  return { entries: listDir(tmp), cleanup: () => rmSync(tmp, { recursive: true, force: true }) };
+}
+
+function listDir(dir: string): OracleEntry[] {
+  const listing = run('find', [dir, '-mindepth', '1', '-printf', '%P\\0%y\\0%l\\0'], dir);
   const parts = splitOn(listing, 0);
   const entries: OracleEntry[] = [];
   for (let i = 0; i + 2 < parts.length; i += 3) {
     const name = parts[i]!.toString('utf8');
     const y = parts[i + 1]!.toString();
     const kind = y === 'd' ? 'dir' : y === 'l' ? 'symlink' : 'file';
-    const e: OracleEntry = { name, kind, copy: join(final, name) };
+    const e: OracleEntry = { name, kind, copy: join(dir, name) };
     if (kind === 'symlink') e.target = parts[i + 2]!.toString('utf8');
     entries.push(e);
   }
-  return { entries, cleanup: () => rmSync(tmp, { recursive: true, force: true }) };
+  return entries;
 }
 
 const NL = Buffer.from('\n');

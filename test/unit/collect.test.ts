@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { collectHeaders } from '../../src/core/collect.js';
 import { KheadersError } from '../../src/core/errors.js';
 import type { HeaderEntry, Variant } from '../../src/core/types.js';
-import { defaultRules, type FileRules } from '../../src/core/variant.js';
-import { oracleFileSet, type OracleEntry } from '../helpers/fileset-oracle.js';
+import { defaultRules, detectVariant, type FileRules } from '../../src/core/variant.js';
+import { listArchive, oracleFileSet, type OracleEntry } from '../helpers/fileset-oracle.js';
 import { tempDir, writeTree, type Node } from '../helpers/kernel-tree.js';
 
 const tmp = tempDir('kh-collect-');
@@ -21,7 +21,7 @@ function tree(nodes: Record<string, Node>): string {
 
 /** Each file's text names its tree and path, so content shows where it came from. */
 function files(tag: string, names: string[]): Record<string, Node> {
-  return Object.fromEntries(names.map((n) => [n, `/* ${tag}:${n} */\n`]));
+  return Object.fromEntries(names.map((n) => [n, `// ${tag}:${n}\n`]));
 }
 
 const IN_TREE: Record<string, Node> = {
@@ -220,5 +220,34 @@ describe('collectHeaders on a real kernel tree', { skip: !existsSync(KSRC) && 'n
     }
     assert.ok(want.length > 5000);
     assert.deepEqual(ours.map(key).sort(), want.sort());
+  });
+});
+
+/** Run the 6.1 tree's own gen_kheaders.sh in cwd (the objtree) and list its archive. */
+function runKernelScript(cwd: string, srctree: string | undefined): { entries: OracleEntry[]; cleanup: () => void } {
+  mkdirSync(join(cwd, 'kernel'), { recursive: true });
+  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], SRCARCH: 'x86', XZ: 'xz', LC_ALL: 'C' };
+  if (srctree !== undefined) Object.assign(env, { srctree, building_out_of_srctree: '1' });
+  const r = spawnSync('sh', [join(KSRC, 'kernel/gen_kheaders.sh'), 'kernel/kheaders_data.tar.xz'], { cwd, env });
+  assert.equal(r.status, 0, r.stderr.toString());
+  return listArchive(join(cwd, 'kernel/kheaders_data.tar.xz'));
+}
+
+describe('collectHeaders against the 6.1 gen_kheaders.sh itself', { skip: !existsSync(KSRC) && 'no kernel tree at /tmp/ksrc' }, () => {
+  it('in-tree and out-of-tree archives hold exactly our entries', async () => {
+    const { variant, rules } = await detectVariant(KSRC);
+    const cases: Array<[string, string | undefined]> = [[tree(IN_TREE), undefined], [tree(SRC), tree(OBJ)]];
+    for (const [first, second] of cases) {
+      const cwd = join(tmp.dir, `run${seq++}`);
+      cpSync(second ?? first, cwd, { recursive: true, verbatimSymlinks: true });
+      const srctree = second === undefined ? undefined : first;
+      const ours = await collectHeaders({ srctree: srctree ?? cwd, objtree: cwd, srcarch: 'x86', variant, rules });
+      const got = runKernelScript(cwd, srctree);
+      try {
+        assertSameSet(ours.filter((e) => !e.name.startsWith('kernel/')), got.entries);
+      } finally {
+        got.cleanup();
+      }
+    }
   });
 });
