@@ -49,6 +49,18 @@ function archFromMember(m: Member): string | undefined {
   return parts[0] === 'arch' ? parts[1] : '';
 }
 
+/** Drops missing/extra directory findings explained by a missing/extra entry beneath them. */
+function foldDirs(findings: Finding[]): void {
+  const explained = new Set<string>();
+  for (const f of findings) {
+    if (f.kind === 'dir' || (f.category !== 'missing' && f.category !== 'extra')) continue;
+    const parts = f.name.split('/');
+    for (let i = 1; i < parts.length; i++) explained.add(`${f.category}:${parts.slice(0, i).join('/')}`);
+  }
+  const keep = findings.filter((f) => f.kind !== 'dir' || !explained.has(`${f.category}:${f.name}`));
+  findings.splice(0, findings.length, ...keep);
+}
+
 /** Verifies an archive against a tree; throws KheadersError on input errors only. */
 export async function verifyArchive(opts: VerifyOptions, log: Logger): Promise<VerifyReport> {
   const timings: Record<string, number> = {};
@@ -130,6 +142,7 @@ export async function verifyArchive(opts: VerifyOptions, log: Logger): Promise<V
     if (seen.has(name) || (objtree === undefined && isGenerated(name))) continue;
     findings.push({ category: 'missing', name, kind: exp.kind, detail: `${exp.kind} in the tree but not in the archive` });
   }
+  foldDirs(findings);
   if (cfg !== undefined) {
     const auto = kept.get(AUTOCONF_H);
     if (auto === undefined) findings.push({ category: 'config', name: AUTOCONF_H, detail: 'the archive has no autoconf.h to check the .config against' });
