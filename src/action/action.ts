@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { KheadersError } from '../core/errors.js';
-import { Outputs, State } from './constants.js';
+import { ExportedEnv, Outputs, State } from './constants.js';
 import { getInputs } from './inputs.js';
 import { actionsLogger } from './logger.js';
 import { execute, type RunResult } from './run.js';
@@ -16,11 +16,11 @@ function setOutputs(r: RunResult): void {
     [Outputs.CachePrimaryKey]: r.primaryKey ?? '',
     [Outputs.CacheMatchedKey]: r.matchedKey ?? '',
     [Outputs.Origin]: r.origin,
-    [Outputs.HeadersDir]: '',
+    [Outputs.HeadersDir]: r.headersDir ?? '',
     [Outputs.KernelRelease]: r.kernelRelease ?? '',
-    [Outputs.Verified]: '',
-    [Outputs.Mismatches]: '',
-    [Outputs.Report]: '',
+    [Outputs.Verified]: r.verify ? String(r.verify.mismatches === 0) : '',
+    [Outputs.Mismatches]: r.verify ? String(r.verify.mismatches) : '',
+    [Outputs.Report]: r.verify?.reportPath ?? '',
   };
   for (const [name, value] of Object.entries(out)) core.setOutput(name, value);
   core.saveState(State.CachePrimaryKey, r.primaryKey ?? '');
@@ -33,8 +33,15 @@ export async function runAction(): Promise<void> {
     const settings = getInputs();
     const result = await execute(settings, actionsLogger);
     setOutputs(result);
+    if (settings.exportEnv && result.headersDir !== undefined) {
+      core.exportVariable(ExportedEnv.Bcc, result.headersDir);
+      core.exportVariable(ExportedEnv.Bpftrace, result.headersDir);
+    }
     await writeSummary(result);
     core.info(`${result.origin}: ${result.archive} md5 ${result.md5} sha256 ${result.sha256}`);
+    if (result.verify && result.verify.mismatches > 0 && settings.failOnMismatch) {
+      core.setFailed(`the archive does not match the tree: ${result.verify.mismatches} mismatches (report: ${result.verify.reportPath})`);
+    }
   } catch (e) {
     if (e instanceof KheadersError) core.setFailed(e.message);
     else core.setFailed(e instanceof Error ? (e.stack ?? e.message) : String(e));

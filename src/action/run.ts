@@ -11,6 +11,9 @@ import { copyAtomically, restoreArchive, saveArchive, stagePath } from './cache.
 import { Inputs, type Origin } from './constants.js';
 import type { ActionSettings } from './inputs.js';
 import { archiveRelease, digestFile } from './release.js';
+import { verifyStep, type VerifyOutcome } from './verify.js';
+import { extractArchive, usageHints } from '../core/extract.js';
+import { join } from 'node:path';
 
 /** What the step did; becomes the outputs and the job summary. */
 export interface RunResult {
@@ -30,6 +33,9 @@ export interface RunResult {
   timings: Record<string, number>;
   /** Notes for the summary (e.g. features not run). */
   notes: string[];
+  verify?: VerifyOutcome;
+  /** Where the headers were extracted. */
+  headersDir?: string;
 }
 
 /** Checks a downloaded or read archive against the sha256 input; removes it on mismatch. */
@@ -117,7 +123,16 @@ export async function execute(a: ActionSettings, log: Logger): Promise<RunResult
     log.warning(`could not read the kernel release from the archive: ${e.message}`);
     return undefined;
   });
-  if (a.verify) res.notes.push('verify: coming (the verify core has not landed yet)');
-  if (a.extractTo !== undefined) res.notes.push('extract-to / export-env: coming (the extract core has not landed yet)');
+  if (a.verify && tree) {
+    const reportDir = join(process.env.RUNNER_TEMP || tmpdir(), 'kheaders');
+    res.verify = await phase(log, timings, 'verify', () => verifyStep(archive, tree, reportDir, a.failOnMismatch, log));
+  }
+  if (a.extractTo !== undefined) {
+    const release = res.kernelRelease ?? 'unknown';
+    const target = a.extractTo === 'auto' ? join(process.env.TMPDIR || '/tmp', `kheaders-${release}`) : a.extractTo;
+    const done = await phase(log, timings, 'extract', () => extractArchive(archive, target, { replace: true, log }));
+    res.headersDir = done.dir;
+    for (const line of usageHints(done.dir, true)) log.info(line);
+  }
   return res;
 }

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { renderMarkdown } from '../core/report-markdown.js';
 import type { RunResult } from './run.js';
 
 const ORIGIN: Record<RunResult['origin'], string> = {
@@ -31,6 +32,8 @@ export function renderSummary(r: RunResult, extra: string[] = []): string {
     lines.push('### Phases', '', '| phase | time |', '|---|---:|', ...phases.map(([k, ms]) => `| ${k} | ${(ms / 1000).toFixed(2)} s |`), '');
   }
   for (const note of r.notes) lines.push(`> ${note}`, '');
+  if (r.headersDir !== undefined) lines.push(`Headers extracted to \`${r.headersDir}\`.`, '');
+  if (r.verify) lines.push('### Verification', '', renderMarkdown(r.verify.report, { maxFindings: 30, maxDiffs: 3 }), '');
   return [...lines, ...extra].join('\n');
 }
 

@@ -38,8 +38,8 @@ function useProtocol(p: 'v2' | 'v1' | 'ghes'): void {
 }
 
 for (const protocol of ['v2', 'v1', 'ghes'] as const) {
-  describe(`emulator, ${protocol} protocol, real client`, () => {
-    it('miss, save, hit with identical bytes; a second save of the key is refused', async () => {
+  void describe(`emulator, ${protocol} protocol, real client`, () => {
+    void it('miss, save, hit with identical bytes; a second save of the key is refused', async () => {
       useProtocol(protocol);
       const file = join(tmp.dir, `${protocol}-payload.bin`);
       const payload = randomBytes(300_000);
@@ -65,8 +65,8 @@ for (const protocol of ['v2', 'v1', 'ghes'] as const) {
   });
 }
 
-describe('emulator details', () => {
-  it('rejects a wrong bearer token (the client treats it as a failed restore, not a hit)', async () => {
+void describe('emulator details', () => {
+  void it('rejects a wrong bearer token (the client treats it as a failed restore, not a hit)', async () => {
     useProtocol('v1');
     process.env.ACTIONS_RUNTIME_TOKEN = 'wrong';
     try {
@@ -77,7 +77,7 @@ describe('emulator details', () => {
     }
   });
 
-  it('Put Block + Put Block List from the Azure SDK assemble the blob in order', async () => {
+  void it('Put Block + Put Block List from the Azure SDK assemble the blob in order', async () => {
     useProtocol('v2');
     const data = randomBytes(5000);
     const res = await fetch(new URL(`${ROUTES.TWIRP}CreateCacheEntry`, srv.url), {

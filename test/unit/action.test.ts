@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { copyTree, makeShim, tempDir, writeTree } from '../helpers/action-tree.js';
@@ -30,7 +30,8 @@ const sha256sum = (p: string): string => createHash('sha256').update(readFileSyn
 async function job(node: string, inputs: Record<string, string>, env: Record<string, string>): Promise<ActionRun & { tree: string }> {
   const dir = join(tmp.dir, `job${n++}`);
   mkdirSync(dir);
-  const tree = copyTree(pristine, join(dir, 'linux'));
+  mkdirSync(join(dir, 'workspace'));
+  const tree = copyTree(pristine, join(dir, 'workspace', 'linux'));
   const r = await runActionProcess({ node, dir, path: PATH, inputs: { source: tree, ...inputs }, env, runnerTemp: join(tmp.dir, 'runner_temp') });
   return { ...r, tree };
 }
@@ -41,21 +42,21 @@ function fail(r: ActionRun): string {
 
 const runtimes: Array<[string, string | undefined]> = [['Node 24', node24()], ['Node 20', process.version.startsWith('v20') ? process.execPath : undefined]];
 
-describe('dist/index.js', () => {
-  it('is bundled (run npm run build first)', () => assert.ok(existsSync(ACTION), `${ACTION} missing`));
+void describe('dist/index.js', () => {
+  void it('is bundled (run npm run build first)', () => assert.ok(existsSync(ACTION), `${ACTION} missing`));
 
   for (const [name, node] of runtimes) {
-    describe(`under ${name}`, { skip: node === undefined ? `${name} not found (npm install --prefix /tmp/node24 node@24)` : false }, () => {
+    void describe(`under ${name}`, { skip: node === undefined ? `${name} not found (npm install --prefix /tmp/node24 node@24)` : false }, () => {
       const bin = node as string;
       const prefix = `kh-${name.replace(' ', '')}`;
       const inputs = { config: 'x86_64_defconfig', arch: 'x86_64', mtime: MTIME, 'cache-key-prefix': prefix, verify: 'false' };
       let first: ActionRun & { tree: string };
 
-      it(`runs on ${name}`, () => {
+      void it(`runs on ${name}`, () => {
         assert.match(execFileSync(bin, ['--version']).toString(), name === 'Node 24' ? /^v24\./ : /^v20\./);
       });
 
-      it('run 1 misses, builds with make, saves to the cache', async () => {
+      void it('run 1 misses, builds with make, saves to the cache', async () => {
         const before = makeCalls().length;
         first = await job(bin, inputs, srv.env('v2'));
         assert.equal(first.code, 0, fail(first));
@@ -78,7 +79,7 @@ describe('dist/index.js', () => {
         assert.ok(names.includes('./include/generated/autoconf.h') && names.includes('./include/linux/made-up.h'));
       });
 
-      it('the archive equals what the CLI builds from the same tree and flags', async (t) => {
+      void it('the archive equals what the CLI builds from the same tree and flags', async (t) => {
         if (!existsSync(CLI)) return t.skip('dist/cli.js not built');
         const tree = copyTree(pristine, join(tmp.dir, `cli${n++}`));
         const out = join(tmp.dir, `cli${n++}.tar.xz`);
@@ -87,7 +88,7 @@ describe('dist/index.js', () => {
         assert.equal(sha256sum(out), first.outputs['archive-sha256']);
       });
 
-      it('run 2 on a fresh copy of the unprepared tree hits without running make', async () => {
+      void it('run 2 on a fresh copy of the unprepared tree hits without running make', async () => {
         const before = makeCalls().length;
         const r = await job(bin, inputs, srv.env('v2'));
         assert.equal(r.code, 0, fail(r));
@@ -102,7 +103,19 @@ describe('dist/index.js', () => {
         assert.match(r.summary, /\*\*hit\*\*/);
       });
 
-      it('a changed config option is a different key (a miss)', async () => {
+      void it('verifies by default: verified, mismatches, report, summary table', async () => {
+        assert.equal(first.outputs.verified, '', 'run 1 had verify: false');
+        const r = await job(bin, { ...inputs, verify: '' }, srv.env('v2'));
+        assert.equal(r.code, 0, fail(r));
+        assert.equal(r.outputs.verified, 'true');
+        assert.equal(r.outputs.mismatches, '0');
+        const report = JSON.parse(readFileSync(r.outputs.report, 'utf8')) as { result: string; counts: { match: number } };
+        assert.equal(report.result, 'match');
+        assert.ok(report.counts.match >= 5);
+        assert.match(r.summary, /### Verification/);
+      });
+
+      void it('a changed config option is a different key (a miss)', async () => {
         const r = await job(bin, { ...inputs, config: 'tiny_defconfig' }, srv.env('v2'));
         assert.equal(r.code, 0, fail(r));
         assert.notEqual(r.outputs.key, first.outputs.key);
@@ -111,9 +124,53 @@ describe('dist/index.js', () => {
     });
   }
 
-  describe('a failing cache service never fails the step', () => {
+  void describe('verify mode, extraction and export-env', () => {
     const bin = node24() ?? process.execPath;
-    it('v1 (GHES) answering 500 to everything: built, with warnings', async () => {
+    let archive = '';
+    before(async () => {
+      const r = await job(bin, { config: 'x86_64_defconfig', arch: 'x86_64', mtime: MTIME, cache: 'false', verify: 'false', archive: join(tmp.dir, 'kept.tar.xz') }, {});
+      assert.equal(r.code, 0, fail(r));
+      archive = r.outputs.archive;
+    });
+
+    void it('mode verify against an edited tree fails with an error annotation on the header', async () => {
+      const dir = join(tmp.dir, `job${n++}`);
+      mkdirSync(join(dir, 'workspace'), { recursive: true });
+      const tree = copyTree(pristine, join(dir, 'workspace', 'linux'));
+      appendFileSync(join(tree, 'include/linux/made-up.h'), '#define EDITED 1\n');
+      const r = await runActionProcess({ node: bin, dir, path: PATH, inputs: { source: tree, mode: 'verify', archive }, runnerTemp: join(tmp.dir, 'runner_temp') });
+      assert.equal(r.code, 1, fail(r));
+      assert.equal(r.outputs.verified, 'false');
+      assert.equal(r.outputs.mismatches, '1');
+      assert.equal(r.outputs.origin, 'file');
+      const ann = r.annotations.filter((a) => a.level === 'error' && a.file !== undefined);
+      assert.deepEqual(ann.map((a) => a.file), ['linux/include/linux/made-up.h']);
+      assert.ok((ann[0].line ?? 0) >= 1);
+      assert.ok(r.annotations.some((a) => a.level === 'error' && /does not match/.test(a.message)));
+      // with fail-on-mismatch: false it is a warning and the step passes
+      const w = await runActionProcess({ node: bin, dir, path: PATH, inputs: { source: tree, mode: 'verify', archive, 'fail-on-mismatch': 'false' }, runnerTemp: join(tmp.dir, 'runner_temp') });
+      assert.equal(w.code, 0, fail(w));
+      assert.ok(w.annotations.some((a) => a.level === 'warning' && a.file === 'linux/include/linux/made-up.h'));
+    });
+
+    void it('export-env extracts to bcc\'s path and exports BCC_KERNEL_SOURCE / BPFTRACE_KERNEL_SOURCE', async () => {
+      const tmpdirForJob = join(tmp.dir, `tmpdir${n++}`);
+      mkdirSync(tmpdirForJob);
+      const r = await job(bin, { mode: 'verify', archive, 'export-env': 'true' }, { TMPDIR: tmpdirForJob });
+      assert.equal(r.code, 0, fail(r));
+      const dir = join(tmpdirForJob, 'kheaders-6.1.0-kh');
+      assert.equal(r.outputs['headers-dir'], dir);
+      assert.equal(r.exported.BCC_KERNEL_SOURCE, dir);
+      assert.equal(r.exported.BPFTRACE_KERNEL_SOURCE, dir);
+      assert.equal(readFileSync(join(dir, 'include/generated/utsrelease.h'), 'utf8'), '#define UTS_RELEASE "6.1.0-kh"\n');
+      const listed = execFileSync('tar', ['-tJf', archive]).toString().split('\n').filter((l) => l.endsWith('.h'));
+      for (const name of listed) assert.ok(existsSync(join(dir, name)), name);
+    });
+  });
+
+  void describe('a failing cache service never fails the step', () => {
+    const bin = node24() ?? process.execPath;
+    void it('v1 (GHES) answering 500 to everything: built, with warnings', async () => {
       const bad = await startCacheServer();
       bad.fault = { status: 500 };
       try {
@@ -130,7 +187,7 @@ describe('dist/index.js', () => {
       }
     });
 
-    it('v2 service unreachable: built, with a warning', async () => {
+    void it('v2 service unreachable: built, with a warning', async () => {
       const gone = await startCacheServer();
       const env = gone.env('v2');
       await gone.close();
@@ -141,7 +198,7 @@ describe('dist/index.js', () => {
     });
   });
 
-  describe('bad inputs fail the step, naming the input', () => {
+  void describe('bad inputs fail the step, naming the input', () => {
     const bin = node24() ?? process.execPath;
     const cases: Array<[string, Record<string, string>, string]> = [
       ['unknown mode', { mode: 'fetch' }, 'mode'],
@@ -153,7 +210,7 @@ describe('dist/index.js', () => {
       ['non-boolean cache', { cache: 'maybe' }, 'cache'],
     ];
     for (const [what, inputs, input] of cases) {
-      it(what, async () => {
+      void it(what, async () => {
         const before = makeCalls().length;
         const r = await job(bin, inputs, {});
         assert.equal(r.code, 1, fail(r));

@@ -9,14 +9,14 @@ import { tempDir } from '../helpers/action-tree.js';
 const tmp = tempDir('kheaders-cachedir-');
 after(tmp.cleanup);
 
-describe('local cache directory', () => {
-  it('defaults to $XDG_CACHE_HOME/kheaders, else ~/.cache/kheaders (relative XDG ignored)', () => {
+void describe('local cache directory', () => {
+  void it('defaults to $XDG_CACHE_HOME/kheaders, else ~/.cache/kheaders (relative XDG ignored)', () => {
     assert.equal(defaultCacheDir({ XDG_CACHE_HOME: '/x/cache' }, '/home/u'), '/x/cache/kheaders');
     assert.equal(defaultCacheDir({}, '/home/u'), '/home/u/.cache/kheaders');
     assert.equal(defaultCacheDir({ XDG_CACHE_HOME: 'rel/cache' }, '/home/u'), '/home/u/.cache/kheaders');
   });
 
-  it('misses, stores, hits and restores byte for byte', async () => {
+  void it('misses, stores, hits and restores byte for byte', async () => {
     const dir = join(tmp.dir, 'c1');
     const key = 'kheaders-linux-x86-0123456789abcdef0123456789abcdef';
     const src = join(tmp.dir, 'a.tar.xz');
@@ -33,13 +33,13 @@ describe('local cache directory', () => {
     assert.deepEqual(readdirSync(dir), [`${key}.tar.xz`], 'no temp files left behind');
   });
 
-  it('refuses keys that are not plain file names', () => {
+  void it('refuses keys that are not plain file names', () => {
     for (const bad of ['../x', 'a/b', '', '.hidden', 'a b']) {
       assert.throws(() => entryPath('/c', bad), KheadersError);
     }
   });
 
-  it('an unwritable cache dir is a KheadersError naming --cache-dir, and leaves nothing', async (t) => {
+  void it('an unwritable cache dir is a KheadersError naming --cache-dir, and leaves nothing', async (t) => {
     if (process.getuid?.() === 0) return t.skip('root can write anywhere');
     const dir = join(tmp.dir, 'ro');
     mkdirSync(dir);
@@ -50,7 +50,7 @@ describe('local cache directory', () => {
     assert.deepEqual(readdirSync(dir), []);
   });
 
-  it('a failed copy leaves neither the entry nor a temp file', async () => {
+  void it('a failed copy leaves neither the entry nor a temp file', async () => {
     const dir = join(tmp.dir, 'c2');
     await assert.rejects(cacheStore(dir, 'k', join(tmp.dir, 'does-not-exist.tar.xz')), KheadersError);
     assert.deepEqual(existsSync(dir) ? readdirSync(dir) : [], []);

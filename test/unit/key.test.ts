@@ -25,22 +25,22 @@ function touchAll(dir: string, when: number): void {
   }
 }
 
-describe('cache key', () => {
-  it('is a 32-hex md5 and the key reads prefix-os-arch-md5', async () => {
+void describe('cache key', () => {
+  void it('is a 32-hex md5 and the key reads prefix-os-arch-md5', async () => {
     const r = await computeKey(base(fresh()));
     assert.match(r.md5, /^[0-9a-f]{32}$/);
     assert.equal(r.files, Object.keys(treeFiles()).filter((f) => f.endsWith('.h')).length);
     assert.equal(cacheKey('kheaders', 'linux', 'x86', r.md5), `kheaders-linux-x86-${r.md5}`);
   });
 
-  it('ignores timestamps: touching every file keeps the key (with and without config)', async () => {
+  void it('ignores timestamps: touching every file keeps the key (with and without config)', async () => {
     const t = fresh();
     const before = [await md5(base(t)), await md5(base(t, { config: 'x86_64_defconfig' }))];
     touchAll(t, 1_000_000_000);
     assert.deepEqual([await md5(base(t)), await md5(base(t, { config: 'x86_64_defconfig' }))], before);
   });
 
-  it('a fresh copy of the same tree keeps the key', async () => {
+  void it('a fresh copy of the same tree keeps the key', async () => {
     const t = fresh();
     const c = copyTree(t, join(tmp.dir, `copy${n++}`));
     assert.notEqual(statSync(join(c, 'Makefile')).mtimeMs, 0);
@@ -49,7 +49,7 @@ describe('cache key', () => {
   });
 
   for (const header of ['include/linux/made-up.h', 'include/uapi/linux/made-up.h', 'arch/x86/include/asm/made-up.h']) {
-    it(`editing ${header} changes the key`, async () => {
+    void it(`editing ${header} changes the key`, async () => {
       const t = fresh();
       const k = await md5(base(t));
       appendFileSync(join(t, header), ' ');
@@ -57,7 +57,7 @@ describe('cache key', () => {
     });
   }
 
-  it('retargeting a symlink, adding or removing a header changes the key', async () => {
+  void it('retargeting a symlink, adding or removing a header changes the key', async () => {
     const t = fresh();
     const k0 = await md5(base(t));
     rmSync(join(t, 'include/dt-bindings/input/link.h'));
@@ -70,7 +70,7 @@ describe('cache key', () => {
     assert.equal(new Set([k0, k1, k2, k3]).size, 4);
   });
 
-  it('non-header files do not enter the key without a config', async () => {
+  void it('non-header files do not enter the key without a config', async () => {
     const t = fresh();
     const k = await md5(base(t));
     appendFileSync(join(t, 'scripts/gen.sh'), '# more\n');
@@ -78,7 +78,7 @@ describe('cache key', () => {
     assert.equal(await md5(base(t)), k);
   });
 
-  it('arch, compression, mtime and variant each change the key', async () => {
+  void it('arch, compression, mtime and variant each change the key', async () => {
     const t = fresh();
     mkdirSync(join(t, 'arch/arm64/include/asm'), { recursive: true });
     writeFileSync(join(t, 'arch/arm64/include/asm/made-up.h'), '#define ARM 1\n');
@@ -89,7 +89,7 @@ describe('cache key', () => {
     assert.equal(new Set(keys).size, keys.length);
   });
 
-  it('one config option changes the key; the same config content elsewhere keeps it', async () => {
+  void it('one config option changes the key; the same config content elsewhere keeps it', async () => {
     const t = fresh();
     writeFileSync(join(tmp.dir, 'a.config'), 'CONFIG_A=y\nCONFIG_B=y\n');
     writeFileSync(join(tmp.dir, 'b.config'), 'CONFIG_A=y\nCONFIG_B=m\n');
@@ -102,7 +102,7 @@ describe('cache key', () => {
     assert.notEqual(await md5(base(t, { config: 'x86_64_defconfig' })), await md5(base(t, { config: 'tiny_defconfig' })));
   });
 
-  it('with a config target, the defconfig file, a sourced Kconfig and scripts/ are inputs', async () => {
+  void it('with a config target, the defconfig file, a sourced Kconfig and scripts/ are inputs', async () => {
     const t = fresh();
     const cfg = { config: 'x86_64_defconfig' };
     const keys = [await md5(base(t, cfg))];
@@ -113,7 +113,7 @@ describe('cache key', () => {
     assert.equal(new Set(keys).size, keys.length);
   });
 
-  it('with a config, make prepare output does not change the key; without one it does', async () => {
+  void it('with a config, make prepare output does not change the key; without one it does', async () => {
     const t = fresh();
     const withCfg = await md5(base(t, { config: 'x86_64_defconfig' }));
     const without = await md5(base(t));
@@ -123,7 +123,7 @@ describe('cache key', () => {
     assert.notEqual(await md5(base(t)), without);
   });
 
-  it('objtree headers count (without a config); generated ones in the objtree do not with a config', async () => {
+  void it('objtree headers count (without a config); generated ones in the objtree do not with a config', async () => {
     const t = fresh();
     const obj = join(tmp.dir, `obj${n++}`);
     mkdirSync(join(obj, 'include/generated'), { recursive: true });
@@ -134,7 +134,7 @@ describe('cache key', () => {
     assert.equal(await md5(base(t, { objtree: obj, config: 'x86_64_defconfig' })), kc);
   });
 
-  it('with a config, the compiler identity and make-relevant env vars are inputs', async () => {
+  void it('with a config, the compiler identity and make-relevant env vars are inputs', async () => {
     const t = fresh();
     const bin = join(tmp.dir, `cc${n++}`);
     writeFileSync(bin, '#!/bin/sh\necho "made-up cc 1.0"\n');
