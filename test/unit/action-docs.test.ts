@@ -24,7 +24,7 @@ void describe('action.yml and its generated docs', () => {
     const doc = parseActionYml(yml);
     doc.inputs = doc.inputs.filter((f) => f.name !== 'mode');
     doc.outputs.push({ name: 'bogus', description: 'x' });
-    assert.deepEqual(checkNames(doc), ['output "bogus" is in action.yml but not in src/action/constants.ts', 'input "mode" is in src/action/constants.ts but not in action.yml']);
+    assert.deepEqual(checkNames(doc), ['input "mode" is in src/action/constants.ts but not in action.yml', 'output "bogus" is in action.yml but not in src/action/constants.ts']);
   });
 
   void it('rewrites only the marked block, idempotently', () => {
