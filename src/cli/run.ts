@@ -1,8 +1,7 @@
-import { resolve } from 'node:path';
-import { buildArchive } from '../core/build.js';
 import { KheadersError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { parseCli } from './args.js';
+import { buildCommand, extractCommand, keyCommand, verifyCommand } from './commands.js';
 import { USAGE } from './help.js';
 import { consoleLogger } from './logger.js';
 import { makeSampleTree } from './sample.js';
@@ -28,18 +27,13 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       cleanup = sample.cleanup;
       log.info(`no --source given: building the embedded sample tree at ${sample.tree.source} (pass --source DIR for a real kernel tree)`);
       settings.tree = sample.tree;
+      settings.cacheDir = undefined;
     }
-    if (settings.tree === undefined) throw new KheadersError(`${settings.command} needs --source`, 'pass --source DIR, the kernel source tree');
     switch (settings.command) {
-      case 'build': {
-        const output = settings.archive ?? resolve('kheaders_data.tar.xz');
-        const result = await buildArchive({ tree: settings.tree, pack: settings.pack, output, signal: abort.signal }, log);
-        log.info(`wrote ${result.archive}: ${result.files} headers, ${result.size} bytes, mtime ${settings.pack.mtime.epoch} (${settings.pack.mtime.origin})`);
-        process.stdout.write(`md5     ${result.md5}\nsha256  ${result.sha256}\n`);
-        return 0;
-      }
-      default:
-        throw new KheadersError(`${settings.command} is not available yet`, 'see kheaders --help');
+      case 'build': return await buildCommand(settings, log, abort.signal);
+      case 'key': return await keyCommand(settings, log);
+      case 'verify': return await verifyCommand(settings, log);
+      case 'extract': return await extractCommand(settings, log);
     }
   } catch (err) {
     return reportError(err, log);

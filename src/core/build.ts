@@ -3,6 +3,7 @@ import { lstat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { resolve } from 'node:path';
 import { Transform } from 'node:stream';
+import { resolveArch } from './arch.js';
 import { collectHeaders } from './collect.js';
 import { createCompressor } from './compress.js';
 import { KheadersError } from './errors.js';
@@ -24,6 +25,8 @@ export interface BuildOptions {
   output: string;
   /** Aborting removes the partial output and rejects. */
   signal?: AbortSignal;
+  /** The tree's variant when the caller already resolved it. */
+  variant?: VariantInfo;
 }
 
 /** What was built. */
@@ -56,6 +59,7 @@ export async function phase<T>(log: Logger, timings: Record<string, number>, nam
 /** Resolves the tree's script variant, warning when the script is not one we know. */
 export async function resolveVariant(tree: TreeSettings, log: Logger): Promise<VariantInfo> {
   await checkKernelTree(tree.source);
+  if (tree.arch !== '') resolveArch(tree.arch, tree.source); // throws when the tree has no arch/<SRCARCH>/
   if (tree.objtree !== undefined && tree.objtree !== tree.source) {
     const st = await lstat(tree.objtree).catch(() => undefined);
     if (st !== undefined && !st.isDirectory()) throw new KheadersError(`objtree ${tree.objtree} is not a directory`, 'pass the O= build directory');
@@ -77,7 +81,7 @@ export async function buildArchive(opts: BuildOptions, log: Logger): Promise<Bui
   const timings: Record<string, number> = {};
   const { tree, pack } = opts;
   const output = resolve(opts.output);
-  const variant = await phase(log, timings, 'resolve tree', () => resolveVariant(tree, log));
+  const variant = opts.variant ?? (await phase(log, timings, 'resolve tree', () => resolveVariant(tree, log)));
   const prepared = await phase(log, timings, 'prepare config', () => prepareTree(tree, log));
   const entries = await phase(log, timings, 'collect headers', async () => {
     const found = await collectHeaders({ srctree: tree.source, objtree: tree.objtree, srcarch: tree.arch, variant: variant.variant, rules: variant.rules });

@@ -37,13 +37,42 @@ export interface PackSettings {
   threads: number;
 }
 
+/** verify: what to check and where to write reports. */
+export interface VerifySettings {
+  /** Also compare metadata and rebuild to check reproducibility. */
+  strict: boolean;
+  /** A .config to cross-check with the archive's autoconf.h. */
+  config?: string;
+  /** Arch as given (SRCARCH or machine); undefined: taken from the archive. */
+  arch?: string;
+  /** JSON report path. */
+  json?: string;
+  /** Markdown report path. */
+  markdown?: string;
+}
+
+/** extract: where the archive comes from and where it goes. */
+export interface FetchSettings {
+  /** 'running', a .tar.xz / kheaders.ko / vmlinux path, or an http(s) URL (template). */
+  from: string;
+  /** Directory to extract into; undefined: ${TMPDIR:-/tmp}/kheaders-<release>. */
+  output?: string;
+  /** Expected digests, checked before anything is written. */
+  sha256?: string;
+  md5?: string;
+  /** Replace a non-empty output directory. */
+  replace: boolean;
+}
+
 /** The typed settings object shared by the CLI and the action. */
 export interface Settings {
   command: Command;
   tree?: TreeSettings;
   pack: PackSettings;
-  /** Output archive path (absolute) for build; the archive to read for verify. */
+  /** build: the output archive; verify: the archive to check; extract: where to save the raw archive. */
   archive?: string;
   /** Local cache directory for the CLI; undefined disables the local cache. */
   cacheDir?: string;
+  verify?: VerifySettings;
+  fetch?: FetchSettings;
 }

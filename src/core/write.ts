@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { KheadersError } from './errors.js';
 
@@ -68,4 +68,22 @@ function wrapWriteError(err: unknown, target: string): unknown {
       'choose an --output path on a writable filesystem with free space');
   }
   return err;
+}
+
+/** Writes text or bytes to path atomically (temp file + rename). */
+export async function writeFileAtomically(path: string, data: string | Buffer): Promise<Written> {
+  return writeAtomically(path, Readable.from([typeof data === 'string' ? Buffer.from(data) : data]), []);
+}
+
+/** md5, sha256 and size of an existing file, streamed. */
+export async function digestFile(path: string): Promise<Written> {
+  const md5 = createHash('md5');
+  const sha256 = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(path)) {
+    md5.update(chunk as Buffer);
+    sha256.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { md5: md5.digest('hex'), sha256: sha256.digest('hex'), size };
 }

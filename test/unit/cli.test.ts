@@ -16,6 +16,7 @@ let cleanupTree: () => Promise<void>;
 before(async () => {
   cli = isolatedDist();
   work = mkdtempSync(join(tmpdir(), 'kh-cli-'));
+  process.env.XDG_CACHE_HOME = join(work, 'xdg'); // children inherit it: never the user's cache
   const sample = await makeSampleTree('x86', 'x86_64');
   tree = sample.tree.source;
   cleanupTree = sample.cleanup;
@@ -29,7 +30,7 @@ const sha256 = (p: string): string => createHash('sha256').update(readFileSync(p
 
 test('build without node_modules: prints md5/sha256 that match the file, and GNU tar lists it', async () => {
   const out = join(work, 'a', 'kheaders_data.tar.xz');
-  const r = await runNode(cli, ['build', '--source', tree, '--arch', 'x86_64', '--output', out], { env: { KBUILD_BUILD_TIMESTAMP: '', SOURCE_DATE_EPOCH: '' } });
+  const r = await runNode(cli, ['build', '--source', tree, '--arch', 'x86_64', '--no-cache', '--output', out], { env: { KBUILD_BUILD_TIMESTAMP: '', SOURCE_DATE_EPOCH: '' } });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`sha256\\s+${sha256(out)}`));
   const list = execFileSync('tar', ['-tJf', out], { encoding: 'utf8' });
@@ -49,9 +50,27 @@ test('two builds with no flags give the same bytes (deterministic default mtime)
   const env = { KBUILD_BUILD_TIMESTAMP: '', SOURCE_DATE_EPOCH: '' };
   const a = join(work, 'r1.tar.xz');
   const b = join(work, 'r2.tar.xz');
-  assert.equal((await runNode(cli, ['build', '--source', tree, '--arch', 'x86', '-o', a], { env })).code, 0);
-  assert.equal((await runNode(cli, ['build', '--source', tree, '--arch', 'x86', '-o', b], { env })).code, 0);
+  assert.equal((await runNode(cli, ['build', '--source', tree, '--arch', 'x86', '--no-cache', '-o', a], { env })).code, 0);
+  assert.equal((await runNode(cli, ['build', '--source', tree, '--arch', 'x86', '--no-cache', '-o', b], { env })).code, 0);
   assert.equal(sha256(a), sha256(b));
+});
+
+test('local cache: the second build of the same inputs is a hit with the same bytes; an edit misses', async () => {
+  const cacheDir = mkdtempSync(join(work, 'cache-'));
+  const copy = mkdtempSync(join(work, 'cachetree-'));
+  cpTree(tree, copy);
+  const args = (o: string): string[] => ['build', '--source', copy, '--arch', 'x86', '--cache-dir', cacheDir, '-o', o];
+  const first = await runNode(cli, args(join(work, 'c1.tar.xz')));
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, /cache miss/);
+  const second = await runNode(cli, args(join(work, 'c2.tar.xz')));
+  assert.match(second.stderr, /cache hit/);
+  assert.equal(sha256(join(work, 'c1.tar.xz')), sha256(join(work, 'c2.tar.xz')));
+  assert.equal(second.stdout, first.stdout);
+  writeFileSync(join(copy, 'include/linux/types.h'), '#define EDITED 1\n');
+  const third = await runNode(cli, args(join(work, 'c3.tar.xz')));
+  assert.match(third.stderr, /cache miss/);
+  assert.notEqual(sha256(join(work, 'c3.tar.xz')), sha256(join(work, 'c1.tar.xz')));
 });
 
 function assertNoOutput(dir: string): void {
@@ -64,7 +83,7 @@ test('bad input: not a kernel tree, unknown arch, unprepared tree, unwritable ou
   const notKernel = mkdtempSync(join(work, 'empty-'));
   let r = await runNode(cli, ['build', '--source', notKernel, '--arch', 'x86', '-o', out]);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /not a kernel (source )?tree/i);
+  assert.match(r.stderr, /not a (Linux )?kernel (source )?tree/i);
   r = await runNode(cli, ['build', '--source', join(work, 'no-such-dir'), '--arch', 'x86', '-o', out]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /does not exist|not found|no such/i);
@@ -79,18 +98,20 @@ test('bad input: not a kernel tree, unknown arch, unprepared tree, unwritable ou
   assert.match(r.stderr, /not prepared/);
   assert.match(r.stderr, /--config/);
   assertNoOutput(dir);
-  const ro = mkdtempSync(join(work, 'ro-'));
-  chmodSync(ro, 0o555);
-  r = await runNode(cli, ['build', '--source', tree, '--arch', 'x86', '-o', join(ro, 'k.tar.xz')]);
-  if (process.getuid?.() === 0) {
-    // root ignores directory permissions; a path under a regular file is unwritable for everyone
-    writeFileSync(join(dir, 'file'), '');
-    r = await runNode(cli, ['build', '--source', tree, '--arch', 'x86', '-o', join(dir, 'file', 'k.tar.xz')]);
-  }
+  // root ignores directory permissions, so use a path under a regular file, unwritable for everyone
+  writeFileSync(join(dir, 'file'), '');
+  r = await runNode(cli, ['build', '--source', tree, '--arch', 'x86', '-o', join(dir, 'file', 'k.tar.xz')]);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /cannot (create|write)/);
   assert.match(r.stderr, /fix:/);
-  assert.deepEqual(readdirSync(ro), []);
+  assert.deepEqual(readdirSync(dir), ['file']);
+  if (process.getuid?.() !== 0) {
+    const ro = mkdtempSync(join(work, 'ro-'));
+    chmodSync(ro, 0o555);
+    r = await runNode(cli, ['build', '--source', tree, '--arch', 'x86', '--no-cache', '-o', join(ro, 'k.tar.xz')]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.deepEqual(readdirSync(ro), []);
+  }
   r = await runNode(cli, ['build', '--source', tree, '--bogus']);
   assert.equal(r.code, 2);
 });
@@ -106,7 +127,7 @@ test('interrupted run (SIGINT during compression) exits 130 and leaves no partia
   for (let i = 0; i < 40; i++) writeFileSync(join(big, 'include/noise', `n${i}.h`), randomBytes(1 << 20));
   const dir = mkdtempSync(join(work, 'int-'));
   let sent = false;
-  const r = await runNode(cli, ['build', '--source', big, '--arch', 'x86', '-o', join(dir, 'k.tar.xz')], {
+  const r = await runNode(cli, ['build', '--source', big, '--arch', 'x86', '--no-cache', '-o', join(dir, 'k.tar.xz')], {
     onStderr: (text, kill) => {
       if (!sent && text.includes('pack and compress')) {
         sent = true;
