@@ -11,6 +11,7 @@
 # Env: KHEADERS_E2E_CACHE (default ~/.cache/kheaders-e2e), KHEADERS_E2E_JOBS (2)
 #
 # stdout (key=value lines, the last one is the tree path):
+#   cache=DIR         the cache; hold `flock DIR/.lock` while using the trees
 #   srctree=DIR       pristine source, used as --source for the O= build
 #   objtree=DIR       O= objtree (unless --no-objtree)
 #   ref=FILE          reference archive of the in-tree build (with --reference)
@@ -196,6 +197,7 @@ if [ -n "$REF_TS" ]; then
 fi
 
 log "all done in $((SECONDS - T_ALL))s"
+echo "cache=$CACHE"
 echo "srctree=$SRC"
 [ "$WANT_OBJ" = 1 ] && echo "objtree=$OBJ"
 if [ -n "$REF_TS" ]; then

@@ -19,6 +19,7 @@ const MTIME = process.env.KHEADERS_E2E_MTIME ?? '2024-01-01 00:00:00 UTC';
 const BIG = 64 * 1024 * 1024;
 
 interface Prepared {
+  lock: string;
   tree: string;
   srctree: string;
   objtree: string;
@@ -53,6 +54,7 @@ async function prepare(): Promise<Prepared> {
     return v;
   };
   return {
+    lock: path.join(get('cache'), '.lock'),
     tree: get('tree'),
     srctree: get('srctree'),
     objtree: get('objtree'),
@@ -89,6 +91,26 @@ function unxzHash(file: string): Promise<string> {
   });
 }
 
+/**
+ * Hold `flock file` until the returned release function is called, so other
+ * users of the cached tree (make, the benchmark) do not write into it meanwhile.
+ */
+async function holdLock(file: string): Promise<() => Promise<void>> {
+  const holder = spawn('flock', [file, process.execPath, '-e', "process.stdout.write('locked\\n'); process.stdin.resume()"], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const closed = new Promise<void>((resolve) => holder.on('close', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    holder.on('error', reject);
+    holder.on('close', (code) => reject(new Error(`flock ${file} exited ${String(code)}`)));
+    holder.stdout.once('data', () => resolve());
+  });
+  return async () => {
+    holder.stdin.end();
+    await closed;
+  };
+}
+
 /** Files under dir modified after marker (our CLI must write nothing there). */
 async function changedSince(marker: string, dir: string): Promise<string[]> {
   const { stdout } = await run('find', [dir, '-newer', marker, '-print'], { maxBuffer: BIG });
@@ -110,14 +132,17 @@ const CASES: Case[] = [
 describe('kheaders build vs the kernel gen_kheaders.sh (real 6.1 tree)', () => {
   let prep: Prepared;
   let tmp: string;
+  let unlock: (() => Promise<void>) | undefined;
 
   before(async () => {
     assert.ok(existsSync(CLI), `${CLI} is missing: run the build (npm run build) before the e2e tests`);
     prep = await prepare();
+    unlock = await holdLock(prep.lock);
     tmp = await mkdtemp(path.join(os.tmpdir(), 'kheaders-e2e-'));
   });
 
   after(async () => {
+    if (unlock) await unlock();
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
@@ -134,10 +159,8 @@ describe('kheaders build vs the kernel gen_kheaders.sh (real 6.1 tree)', () => {
     // A private XDG cache dir too, so nothing is read from or written to the user's.
     const env = { ...cleanEnv(), XDG_CACHE_HOME: path.join(tmp, 'xdg') };
     const { stdout } = await run(process.execPath, args, { env, maxBuffer: BIG });
-    const touched = [
-      ...(await changedSince(marker, c.source(prep))),
-      ...(obj ? await changedSince(marker, obj) : []),
-    ];
+    const touched: string[] = [];
+    for (const dir of [c.source(prep), ...(obj ? [obj] : [])]) touched.push(...(await changedSince(marker, dir)));
     assert.deepEqual(touched, [], 'the CLI wrote into the kernel tree');
     assert.ok(existsSync(out), `CLI exited 0 but wrote no ${out}`);
     return stdout;
