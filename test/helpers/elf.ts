@@ -84,9 +84,9 @@ export function craftElf(o: CraftOptions): Buffer {
   const symtab = Buffer.alloc(syms.length * symSize);
   const w = (b: Buffer, off: number, v: number | bigint, size: 1 | 2 | 4 | 8): void => {
     if (size === 1) b.writeUInt8(Number(v), off);
-    else if (size === 2) o.little ? b.writeUInt16LE(Number(v), off) : b.writeUInt16BE(Number(v), off);
-    else if (size === 4) o.little ? b.writeUInt32LE(Number(v), off) : b.writeUInt32BE(Number(v), off);
-    else o.little ? b.writeBigUInt64LE(BigInt(v), off) : b.writeBigUInt64BE(BigInt(v), off);
+    else if (size === 2) b[o.little ? 'writeUInt16LE' : 'writeUInt16BE'](Number(v), off);
+    else if (size === 4) b[o.little ? 'writeUInt32LE' : 'writeUInt32BE'](Number(v), off);
+    else b[o.little ? 'writeBigUInt64LE' : 'writeBigUInt64BE'](BigInt(v), off);
   };
   syms.forEach((s, i) => {
     const p = i * symSize;
