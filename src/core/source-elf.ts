@@ -121,6 +121,7 @@ async function sectionBytes(src: ByteSource, s: Section, what: string): Promise<
   });
 }
 
+/** shndx: a real section index (extended numbering resolved), 0 undefined, -1 special. */
 interface Sym { value: bigint; shndx: number }
 
 /** Finds both symbols in the first symbol table that has them. */
@@ -144,6 +145,8 @@ async function findSymbols(src: ByteSource, h: Header, secs: Section[], what: st
       let shndx = h.bits === 64 ? f.u16(o + 6) : f.u16(o + 14);
       if (shndx === SHN_XINDEX && xndx && (k + 1) * 4 <= xndx.length) {
         shndx = h.little ? xndx.readUInt32LE(k * 4) : xndx.readUInt32BE(k * 4);
+      } else if (shndx >= SHN_LORESERVE) {
+        shndx = -1; // SHN_ABS, SHN_COMMON, ...: not a section
       }
       const value = h.bits === 64 ? f.u64(o + 8) : BigInt(f.u32(o + 4));
       if (shndx !== 0) found.set(name, { value, shndx });
@@ -167,7 +170,7 @@ function readName(strs: Buffer, off: number): string | undefined {
 function locate(h: Header, secs: Section[], a: Sym, b: Sym, what: string): { offset: number; length: number } {
   if (b.value < a.value) throw bad(what, `${END} lies before ${START}`);
   const length = num(b.value - a.value, what, 'archive size');
-  const regular = (n: number): Section | undefined => (n > 0 && n < SHN_LORESERVE ? secs[n] : undefined);
+  const regular = (n: number): Section | undefined => (n > 0 ? secs[n] : undefined);
   let sec: Section | undefined;
   let within: bigint;
   if (h.type === 1) {

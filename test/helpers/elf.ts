@@ -31,12 +31,14 @@ export type RealKind = 'rel' | 'exec' | 'dyn';
  * 'exec' an ET_EXEC (-no-pie), 'dyn' an ET_DYN (-pie). m32 builds 32-bit.
  * `extra` files (e.g. a decoy .xz) are embedded before the archive.
  */
-export function buildRealElf(dir: string, archive: string, kind: RealKind, opts: { m32?: boolean; strip?: boolean; decoy?: string } = {}): string {
+export function buildRealElf(dir: string, archive: string, kind: RealKind, opts: { m32?: boolean; strip?: boolean; decoy?: string; manySections?: number } = {}): string {
   const s = join(dir, `data-${kind}.s`);
   let src = asmSource(archive, 'x'.repeat(37));
   if (opts.decoy) src = `\t.section .rodata.decoy,"a"\n\t.incbin "${opts.decoy}"\n${src}`;
+  // Enough sections before .rodata to force extended numbering (e_shnum 0, SHN_XINDEX).
+  for (let i = 0; i < (opts.manySections ?? 0); i++) src = `\t.section .d${i},"a"\n\t.byte ${i & 0xff}\n` + src;
   writeFileSync(s, src);
-  const out = join(dir, `${kind}${opts.m32 ? '32' : '64'}${opts.strip ? '-stripped' : ''}.elf`);
+  const out = join(dir, `${kind}${opts.m32 ? '32' : '64'}${opts.strip ? '-stripped' : ''}${opts.manySections ? '-many' : ''}.elf`);
   const obj = kind === 'rel' ? out : `${out}.o`;
   execFileSync('gcc', [...(opts.m32 ? ['-m32'] : []), '-c', s, '-o', obj]);
   if (kind !== 'rel') {

@@ -73,6 +73,14 @@ describe('archiveFromElf on real gcc output', () => {
     });
   }
 
+  it('extended section numbering (over 65280 sections, SHN_XINDEX): still found by symbols', async () => {
+    const elf = buildRealElf(dir, archivePath, 'rel', { manySections: 66000 });
+    assert.match(execFileSync('readelf', ['-h', elf], { encoding: 'utf8' }), /Number of section headers:\s+0 \(660\d\d\)/);
+    const got = await fromFile(elf);
+    assert.equal(got.method, 'symbols');
+    assert.ok(got.archive.equals(archive));
+  });
+
   it('stripped image without an archive: clear error naming CONFIG_IKHEADERS', async () => {
     const elf = buildRealElf(dir, decoy, 'exec', { strip: true });
     await assert.rejects(fromFile(elf), (e: unknown) => e instanceof KheadersError && /no kernel_headers_data symbol/.test(e.message) && /CONFIG_IKHEADERS/.test(e.message));
