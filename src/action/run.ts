@@ -1,19 +1,19 @@
-import { rm, writeFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { buildArchive, phase, resolveVariant } from '../core/build.js';
 import { KheadersError } from '../core/errors.js';
+import { archiveRelease, extractArchive, usageHints } from '../core/extract.js';
 import { cacheKey, computeKey } from '../core/key.js';
 import type { Logger } from '../core/log.js';
+import type { TreeSettings } from '../core/settings.js';
 import { readRunningArchive } from '../core/source-running.js';
 import { download, expandUrlTemplate, redact } from '../core/source-url.js';
 import { copyAtomically, restoreArchive, saveArchive, stagePath } from './cache.js';
 import { Inputs, type Origin } from './constants.js';
+import { digestFile } from './digest.js';
 import type { ActionSettings } from './inputs.js';
-import { archiveRelease, digestFile } from './release.js';
 import { verifyStep, type VerifyOutcome } from './verify.js';
-import { extractArchive, usageHints } from '../core/extract.js';
-import { join } from 'node:path';
 
 /** What the step did; becomes the outputs and the job summary. */
 export interface RunResult {
@@ -49,6 +49,7 @@ async function checkSha256(a: ActionSettings, path: string, actual: string): Pro
 async function fromUrl(a: ActionSettings, vars: { key?: string; arch?: string; release?: string }, log: Logger): Promise<void> {
   const url = expandUrlTemplate(a.url as string, vars);
   log.info(`downloading ${redact(url)}`);
+  await mkdir(dirname(a.settings.archive as string), { recursive: true });
   await download(url, a.settings.archive as string, { log });
 }
 
@@ -60,6 +61,15 @@ async function fromRunning(a: ActionSettings, log: Logger): Promise<string> {
   await writeFile(tmp, found.archive);
   await copyAtomically(tmp, a.settings.archive as string).finally(() => rm(tmp, { force: true }));
   return found.release;
+}
+
+/** The md5 of everything that changes the archive's bytes (see docs/action.md). */
+async function keyFor(a: ActionSettings, tree: TreeSettings, variant: string, log: Logger): Promise<string> {
+  const k = await computeKey({ source: tree.source, objtree: tree.objtree, srcarch: tree.arch, makeArch: tree.makeArch,
+    config: tree.config, variant, mtime: a.settings.pack.mtime.epoch, compression: a.settings.pack.compression });
+  for (const f of k.facts) log.debug(`key input: ${f}`);
+  log.info(`key md5 ${k.md5} over ${k.files} files`);
+  return k.md5;
 }
 
 /** The action's logic: get the archive (cache, url, build, running kernel or file) and describe it. */
@@ -74,17 +84,13 @@ export async function execute(a: ActionSettings, log: Logger): Promise<RunResult
     res.kernelRelease = await phase(log, timings, 'read running kernel', () => fromRunning(a, log));
     res.origin = 'running';
   } else if (a.mode === 'download') {
-    await phase(log, timings, 'download', () => fromUrl(a, { arch: tree?.arch }, log));
+    const key = tree && variant && a.url?.includes('{key}') ? await phase(log, timings, 'key', () => keyFor(a, tree, variant.variant, log)) : undefined;
+    res.keyMd5 = key;
+    await phase(log, timings, 'download', () => fromUrl(a, { key, arch: tree?.arch }, log));
     res.origin = 'url';
   } else if (a.mode === 'auto' || a.mode === 'build') {
     if (!tree || !variant) throw new KheadersError(`input "${Inputs.Source}": mode ${a.mode} needs a kernel tree`, 'pass source:');
-    const key = await phase(log, timings, 'key', async () => {
-      const k = await computeKey({ source: tree.source, objtree: tree.objtree, srcarch: tree.arch, makeArch: tree.makeArch,
-        config: tree.config, variant: variant.variant, mtime: a.settings.pack.mtime.epoch, compression: a.settings.pack.compression });
-      for (const f of k.facts) log.debug(`key input: ${f}`);
-      log.info(`key md5 ${k.md5} over ${k.files} files`);
-      return k.md5;
-    });
+    const key = await phase(log, timings, 'key', () => keyFor(a, tree, variant.variant, log));
     res.keyMd5 = key;
     res.primaryKey = cacheKey(a.keyPrefix, process.platform, tree.arch, key);
     const stage = stagePath(process.env.RUNNER_TEMP || tmpdir());

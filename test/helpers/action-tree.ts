@@ -30,6 +30,17 @@ prepare:
 \techo '#define __NR_made_up 3 /* generated */' > $(O)/arch/$(SRCARCH)/include/generated/asm/unistd_64.h
 `;
 
+/** A made-up script with the traits of the 6.1-stable (cpio) variant, so detection is certain. */
+const SCRIPT = `#!/bin/sh
+# made-up stand-in for the test tree; not the kernel's script
+dirs="include/ arch/$SRCARCH/include/"
+if [ "$building_out_of_srctree" ]; then
+\t(cd "$srctree" && for f in $dirs; do find "$f" -name "*.h"; done) | cpio --quiet -pd "$tmp"
+fi
+for f in $dirs; do find "$f" -name "*.h"; done | cpio --quiet -pdu "$tmp"
+tar --exclude=".__afs*" --exclude=".nfs*" -C "$tmp" -cf - . | xz > "$out"
+`;
+
 /** Files of the tree, relative path → content. */
 export function treeFiles(arch = 'x86'): Record<string, string> {
   return {
@@ -39,7 +50,7 @@ export function treeFiles(arch = 'x86'): Record<string, string> {
     [`arch/${arch}/Kconfig`]: 'config ARCH_MADE_UP\n\tdef_bool y\n',
     [`arch/${arch}/configs/x86_64_defconfig`]: 'CONFIG_MADE_UP=y\nCONFIG_IKHEADERS=y\n',
     [`arch/${arch}/configs/tiny_defconfig`]: 'CONFIG_MADE_UP=y\n',
-    'kernel/gen_kheaders.sh': '#!/bin/sh\n# stand-in: copies with cpio, packs with tar --exclude=".nfs*", strips with perl\n',
+    'kernel/gen_kheaders.sh': SCRIPT,
     'scripts/gen.sh': '#!/bin/sh\necho generator\n',
     'include/linux/made-up.h': `${SPDX}/* a header */\n#ifndef _MADE_UP_H\n#define _MADE_UP_H\nstruct made_up { int a; /* a */ };\n#endif\n`,
     'include/linux/types.h': `${SPDX}typedef unsigned int u32; /* 32 bits */\n`,

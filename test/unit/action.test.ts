@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { copyTree, makeShim, tempDir, writeTree } from '../helpers/action-tree.js';
@@ -165,6 +167,53 @@ void describe('dist/index.js', () => {
       assert.equal(readFileSync(join(dir, 'include/generated/utsrelease.h'), 'utf8'), '#define UTS_RELEASE "6.1.0-kh"\n');
       const listed = execFileSync('tar', ['-tJf', archive]).toString().split('\n').filter((l) => l.endsWith('.h'));
       for (const name of listed) assert.ok(existsSync(join(dir, name)), name);
+    });
+  });
+
+  void describe('url in auto mode', () => {
+    const bin = node24() ?? process.execPath;
+    const requested: string[] = [];
+    let base = '';
+    let served: Buffer;
+    let close: () => void = () => undefined;
+    const common = { config: 'x86_64_defconfig', arch: 'x86_64', mtime: MTIME, cache: 'false', verify: 'false' };
+    before(async () => {
+      const r = await job(bin, { ...common, archive: join(tmp.dir, 'served.tar.xz') }, {});
+      served = readFileSync(r.outputs.archive);
+      const http = createServer((req, res) => {
+        requested.push(req.url ?? '');
+        if (/^\/kh\/[0-9a-f]{32}\.tar\.xz$/.test(req.url ?? '')) res.writeHead(200, { 'Content-Length': served.length }).end(served);
+        else res.writeHead(404).end('not found');
+      });
+      await new Promise<void>((res) => http.listen(0, '127.0.0.1', res));
+      base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+      close = () => http.close();
+    });
+    after(() => close());
+
+    void it('downloads {key} instead of building, and checks sha256', async () => {
+      const before = makeCalls().length;
+      const sha = createHash('sha256').update(served).digest('hex');
+      const r = await job(bin, { ...common, url: `${base}/kh/{key}.tar.xz`, sha256: sha }, {});
+      assert.equal(r.code, 0, fail(r));
+      assert.equal(r.outputs.origin, 'url', r.annotations.map((x) => x.message).join('\n'));
+      assert.equal(requested.at(-1), `/kh/${r.outputs.key}.tar.xz`);
+      assert.equal(r.outputs['archive-sha256'], sha);
+      assert.deepEqual(makeCalls().slice(before), []);
+    });
+
+    void it('a wrong sha256 fails naming the input and deletes the download', async () => {
+      const r = await job(bin, { ...common, url: `${base}/kh/{key}.tar.xz`, sha256: 'f'.repeat(64) }, {});
+      assert.equal(r.code, 1, fail(r));
+      assert.ok(r.annotations.some((a) => a.level === 'error' && a.message.includes('input "sha256"')), r.stdout);
+      assert.equal(existsSync(join(tmp.dir, 'runner_temp', 'kheaders', 'kheaders_data.tar.xz')), false);
+    });
+
+    void it('a 404 warns and falls back to building', async () => {
+      const r = await job(bin, { ...common, url: `${base}/missing/{key}.tar.xz` }, {});
+      assert.equal(r.code, 0, fail(r));
+      assert.equal(r.outputs.origin, 'build');
+      assert.ok(r.annotations.some((a) => a.level === 'warning' && /download failed/.test(a.message)), r.stdout);
     });
   });
 

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readMembers } from '../core/read.js';
 
 /** md5, sha256 and size of a file, read once. */
 export async function digestFile(path: string): Promise<{ md5: string; sha256: string; size: number }> {
@@ -13,14 +12,4 @@ export async function digestFile(path: string): Promise<{ md5: string; sha256: s
     size += chunk.length;
   }
   return { md5: md5.digest('hex'), sha256: sha.digest('hex'), size };
-}
-
-/** UTS_RELEASE from the archive's include/generated/utsrelease.h, if it has one. */
-export async function archiveRelease(path: string): Promise<string | undefined> {
-  for await (const m of readMembers(path)) {
-    if (m.name === 'include/generated/utsrelease.h' && m.data) {
-      return /#define\s+UTS_RELEASE\s+"([^"]*)"/.exec(m.data.toString('latin1'))?.[1];
-    }
-  }
-  return undefined;
 }
