@@ -15,7 +15,8 @@ function cell(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-const code = (s: string): string => `\`${s.replace(/`/g, "'")}\``;
+/** Inline code for a table cell (GFM splits cells on '|' even inside backticks). */
+const code = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')}\``;
 
 function fence(body: string): string {
   let f = '```';
