@@ -149,4 +149,22 @@ void describe('cache key', () => {
     // without a config nothing is regenerated, so the compiler is not an input
     assert.equal(await md5(base(t, { env: { ...env, CC: bin } })), await md5(base(t)));
   });
+
+  void it('a fresh git clone of the same commit keeps the key; another commit changes it (with a config)', async () => {
+    const t = fresh();
+    const git = (cwd: string, ...args: string[]): string =>
+      execFileSync('git', ['-c', 'user.name=k', '-c', 'user.email=k@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd }).toString();
+    git(t, 'init', '-q');
+    git(t, 'add', '-A');
+    git(t, 'commit', '-qm', 'one');
+    const clone = join(tmp.dir, `clone${n++}`);
+    git(tmp.dir, 'clone', '-q', t, clone);
+    const cfg = { config: 'x86_64_defconfig' };
+    const k = await md5(base(t, cfg));
+    assert.equal(await md5(base(clone, cfg)), k);
+    assert.equal(await md5(base(clone)), await md5(base(t)));
+    git(clone, 'commit', '-q', '--allow-empty', '-m', 'two');
+    assert.notEqual(await md5(base(clone, cfg)), k, 'setlocalversion may put the commit into the release');
+    assert.equal(await md5(base(clone)), await md5(base(t)), 'without a config only header contents count');
+  });
 });
