@@ -42,9 +42,8 @@ export class TreeGuard {
     if (prev !== undefined && !(prev === 'dir' && kind === 'dir')) {
       throw hostile(this.what, name, 'duplicate entry (a later copy would replace the first)');
     }
-    const parts = name === '.' ? [] : name.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const up = parts.slice(0, i).join('/');
+    for (let i = name.indexOf('/'); i > 0; i = name.indexOf('/', i + 1)) {
+      const up = name.slice(0, i);
       const k = this.kinds.get(up);
       if (k === 'symlink') throw hostile(this.what, name, `path goes through the symlink ${up}`);
       if (k === 'file') throw hostile(this.what, name, `path goes through the file ${up}`);

@@ -16,7 +16,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { KheadersError } from './errors.js';
 import { memberKind, normalizeName, TreeGuard } from './read-check.js';
-import { xzError, xzStages } from './read-xz.js';
+import { CHUNK, xzError, xzStages } from './read-xz.js';
 
 export interface ReadLimits {
   /** Largest single member, bytes. */
@@ -110,7 +110,7 @@ type RawHeader = Omit<Header, 'type' | 'pax'> & {
 async function* iterate(input: NodeJS.ReadableStream | string, opts: ReadOptions, info: ArchiveInfo): AsyncGenerator<Member> {
   const what = opts.label ?? (typeof input === 'string' ? input : 'archive');
   const limits = checkLimits({ ...DEFAULT_LIMITS, ...opts.limits });
-  const src: NodeJS.ReadableStream = typeof input === 'string' ? createReadStream(input) : input;
+  const src: NodeJS.ReadableStream = typeof input === 'string' ? createReadStream(input, { highWaterMark: 16 * CHUNK }) : input;
   const xz = opts.compressed === false ? undefined : xzStages(what, limits.maxTotalBytes);
   const tarTap = tapTar(what, limits, info, (n) => xz?.finish(n), opts.hashTar === true);
   const extract = tarExtract();
@@ -192,6 +192,7 @@ function tapTar(what: string, limits: ReadLimits, info: ArchiveInfo, finish: (n:
   let head = Buffer.alloc(0);
   let tail = Buffer.alloc(0);
   return new Transform({
+    highWaterMark: 4 * CHUNK,
     transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
       info.tarBytes += chunk.length;
       if (info.tarBytes > limits.maxTotalBytes) {
