@@ -1,0 +1,133 @@
+// The vendored linux-arm64 node-liblzma addon, loaded by real arm64 Node under
+// qemu-user, against the host's xz as the oracle. Run via
+// scripts/test-arm64-addon.sh, which installs qemu and fetches arm64 Node.
+// Env: KHEADERS_ARM64_NODE  arm64 node binaries, ':'-separated
+//      KHEADERS_QEMU        qemu-aarch64 binary (default: found on PATH)
+//      KHEADERS_ARM64_REQUIRED=1  fail instead of skipping when a piece is missing
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promisify } from 'node:util';
+import { build, type Plugin } from 'esbuild';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+const ADDON = join(ROOT, 'vendor/prebuilds/linux-arm64/node-liblzma.node');
+const EMU_TIMEOUT = 15 * 60_000;
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir !== '' && existsSync(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+const qemu = process.env.KHEADERS_QEMU ?? onPath('qemu-aarch64-static') ?? onPath('qemu-aarch64');
+const nodes = (process.env.KHEADERS_ARM64_NODE ?? '').split(':').filter((p) => p !== '');
+const missing =
+  qemu === undefined ? 'qemu-aarch64 not found: apt-get install qemu-user-static, or run scripts/test-arm64-addon.sh'
+  : nodes.length === 0 ? 'KHEADERS_ARM64_NODE is not set: run scripts/test-arm64-addon.sh, which fetches arm64 Node from npm'
+  : !existsSync(ADDON) ? `${ADDON} is missing: run scripts/build-arm64-addon.sh`
+  : nodes.find((n) => !existsSync(n));
+
+/** Bundles the driver the way scripts/build.ts bundles dist/: the addon is loaded from ./prebuilds/<platform>-<arch>/. */
+const fixedLoader: Plugin = {
+  name: 'fixed-addon-path',
+  setup(b) {
+    b.onLoad({ filter: /node-liblzma[\\/]lib[\\/]lzma\.js$/ }, (args) => {
+      const src = readFileSync(args.path, 'utf8');
+      const call = "require('node-gyp-build')(bindingPath)";
+      assert.ok(src.includes(call), `node-liblzma changed: ${call} not found`);
+      return { contents: src.replace(call, 'require(`./prebuilds/${process.platform}-${process.arch}/node-liblzma.node`)'), loader: 'js' };
+    });
+  },
+};
+
+async function host(cmd: string, args: string[]): Promise<Buffer> {
+  const { stdout } = await run(cmd, args, { encoding: 'buffer', maxBuffer: 256 << 20 });
+  return stdout;
+}
+
+if (typeof missing === 'string' && process.env.KHEADERS_ARM64_REQUIRED !== '1') {
+  test('linux-arm64 addon under qemu', { skip: missing }, () => {});
+} else if (typeof missing === 'string') {
+  test('linux-arm64 addon under qemu: prerequisites', () => assert.fail(missing));
+} else {
+  let dir = '';
+  let driver = '';
+  let sample = '';
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kh-arm64-'));
+    driver = join(dir, 'driver.mjs');
+    await build({
+      entryPoints: [join(import.meta.dirname, 'xz-driver.ts')], outfile: driver, bundle: true, platform: 'node',
+      format: 'esm', target: 'node20', plugins: [fixedLoader], logLevel: 'warning',
+      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    });
+    mkdirSync(join(dir, 'prebuilds/linux-arm64'), { recursive: true });
+    copyFileSync(ADDON, join(dir, 'prebuilds/linux-arm64/node-liblzma.node'));
+    // A real tree (text, binary, zeros), > 3 MiB so preset 1's MT encoder writes several blocks.
+    const tree = join(dir, 'tree');
+    mkdirSync(join(tree, 'include'), { recursive: true });
+    const lib = join(ROOT, 'node_modules/typescript/lib');
+    for (const f of readdirSync(lib).filter((n) => n.endsWith('.d.ts'))) copyFileSync(join(lib, f), join(tree, 'include', f));
+    copyFileSync(ADDON, join(tree, 'addon.bin'));
+    writeFileSync(join(tree, 'zeros'), Buffer.alloc(1 << 16));
+    sample = join(dir, 'sample.tar');
+    await run('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '-cf', sample, '-C', tree, '.']);
+    assert.ok(readFileSync(sample).length > 3.2 * (1 << 20), 'sample tar must exceed one 3 MiB block');
+  });
+  after(async () => {
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const node of nodes) {
+    describe(`arm64 ${node}`, () => {
+      const emu = async (...args: string[]): Promise<string> => {
+        const { stdout } = await run(qemu as string, [node, driver, ...args], { timeout: EMU_TIMEOUT, maxBuffer: 1 << 20 });
+        return stdout;
+      };
+      const tag = nodes.indexOf(node);
+
+      test('loads as arm64 with liblzma thread support', async (t) => {
+        const info = JSON.parse(await emu('info')) as { arch: string; node: string; threads: boolean; liblzma: string };
+        t.diagnostic(`node ${info.node}, liblzma ${info.liblzma}`);
+        assert.equal(info.arch, 'arm64');
+        assert.equal(info.threads, true);
+      });
+
+      test('preset 6, CRC64, 1 thread: the same bytes as xz -6 -T1', async () => {
+        const out = join(dir, `p6-${tag}.xz`);
+        await emu('xz', sample, out, '6', '1');
+        const want = await host('xz', ['-6', '-T1', '-C', 'crc64', '-c', sample]);
+        assert.ok((await readFile(out)).equals(want), 'arm64 output differs from xz -6 -T1');
+      });
+
+      test('preset 1, 2 threads: the same bytes as xz -1 -T2, several blocks, round-trips', async () => {
+        const out = join(dir, `p1-${tag}.xz`);
+        await emu('xz', sample, out, '1', '2');
+        const got = await readFile(out);
+        assert.ok(got.equals(await host('xz', ['-1', '-T2', '-c', sample])), 'arm64 output differs from xz -1 -T2');
+        const blocks = (await host('xz', ['--robot', '-l', out])).toString().split('\n').find((l) => l.startsWith('totals'));
+        assert.ok(Number(blocks?.split('\t')[2]) >= 2, `expected several blocks: ${blocks}`);
+        assert.ok((await host('xz', ['-dc', out])).equals(readFileSync(sample)), 'xz -d of the arm64 stream differs');
+      });
+
+      test('decodes a host xz -1 -T2 stream, and rejects a corrupt one', async () => {
+        const xz = join(dir, `host-${tag}.xz`);
+        const back = join(dir, `back-${tag}.tar`);
+        const stream = await host('xz', ['-1', '-T2', '-c', sample]);
+        await writeFile(xz, stream);
+        await emu('unxz', xz, back);
+        assert.ok((await readFile(back)).equals(readFileSync(sample)), 'arm64 unxz output differs from the input');
+        stream[stream.length >> 1] ^= 0x55;
+        await writeFile(xz, stream);
+        await assert.rejects(emu('unxz', xz, back), 'a corrupted stream must fail to decode');
+      });
+    });
+  }
+}
