@@ -5,39 +5,7 @@ import { after, describe, it } from 'node:test';
 import { KheadersError } from '../../src/core/errors.js';
 import { detectVariant, type FileRules } from '../../src/core/variant.js';
 import { tempDir, writeTree } from '../helpers/kernel-tree.js';
-
-// Synthetic scripts, written for these tests: each has only the features that
-// tell the variants apart (copy tool, tree order, excludes, utsversion.h).
-const LIST = 'dirs="\ninclude/\narch/$SRCARCH/include/\n"\n';
-const FROM_SRC = (copy: string): string =>
-  `if [ -n "$building_out_of_srctree" ]; then\n\t(cd "$srctree"; for d in $dirs; do find "$d" -name "*.h"; done | ${copy})\nfi\n`;
-const PACK = (opts: string): string => `tar ${opts} --sort=name -I "$XZ" -cf "$1" -C "$stage" .\n`;
-const EXCL = '--exclude=".__afs*" --exclude=".nfs*"';
-const RM_UTS = 'rm -f "$stage/include/generated/utsversion.h"\n';
-
-const cpio = (u: string, extra = '', excl = EXCL): string =>
-  `#!/bin/sh\nset -e\nstage=$1.d\n${LIST}${FROM_SRC('cpio --quiet -pd "$stage"')}` +
-  `for d in $dirs; do find "$d" -name "*.h"; done | cpio --quiet ${u} "$stage" 2>/dev/null\n${extra}${PACK(excl)}`;
-
-const TAR_COPY = 'tar -c -f - -T - | tar -xf - -C "$stage"';
-const tarScript = (excl: string): string =>
-  `#!/bin/sh\n# note: an older version of this copied with cpio\nset -e\nstage=$1.d\n${LIST}${FROM_SRC(TAR_COPY)}` +
-  `for d in $dirs; do find "$d" -name "*.h"; done | ${TAR_COPY}\n${RM_UTS}${PACK(excl)}`;
-
-const LISTS_SCRIPT =
-  '#!/bin/sh\nset -e\nout=$1\nsrclist=$2\nobjlist=$3\nstage=$out.d\n' +
-  'sed "s:^$srctree/::" "$srclist" | tar -c -f - -C "$srctree" -T - | tar -xf - -C "$stage"\n' +
-  'tar -c -f - -T "$objlist" | tar -xf - -C "$stage"\n' + PACK('');
-
-const listsMakefile = (objSkip: string): string =>
-  'obj-y += other.o\n' +
-  '$(obj)/kheaders_data.tar.xz: $(src)/gen_kheaders.sh $(obj)/kheaders-srclist $(obj)/kheaders-objlist FORCE\n' +
-  '\t$(call if_changed_rule,kheaders_data)\n' +
-  'filechk_kheaders_objlist = \\\n\tfor d in include "arch/$(SRCARCH)/include"; do \\\n' +
-  `\t\tfind "$\${d}/generated" ${objSkip}-name "*.h" -print; \\\n\tdone\n` +
-  'filechk_kheaders_srclist = \\\n\tfor d in include "arch/$(SRCARCH)/include"; do \\\n' +
-  '\t\tfind "$(srctree)/$${d}" -path "$(srctree)/$${d}/generated" -prune -o -name "*.h" -print; \\\n\tdone\n';
-const OBJ_SKIP = '! -path "include/generated/utsversion.h" -a ';
+import { cpio, EXCL, LIST, LISTS_SCRIPT, listsMakefile, OBJ_SKIP, RM_UTS, tarScript } from '../helpers/variant-scripts.js';
 
 const tmp = tempDir('kh-variant-');
 after(tmp.cleanup);
