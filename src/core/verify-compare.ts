@@ -60,6 +60,20 @@ export function diffExcerpt(name: string, tree: Buffer, archive: Buffer, maxLine
   return [...lines.slice(0, maxLines), `... (${lines.length - maxLines} more diff lines)`].join('\n');
 }
 
+/** The tree-side line number of the first change in a unified diff. */
+export function firstChangedLine(diff: string): number | undefined {
+  const lines = diff.split('\n');
+  const at = lines.findIndex((l) => l.startsWith('@@ '));
+  const start = /^@@ -(\d+)/.exec(lines[at] ?? '');
+  if (start?.[1] === undefined) return undefined;
+  let n = Number(start[1]);
+  for (const l of lines.slice(at + 1)) {
+    if (l.startsWith('-') || l.startsWith('+')) return Math.max(1, n);
+    n++;
+  }
+  return undefined;
+}
+
 /** Compares one archive member with its expected counterpart; undefined when they match. */
 export function compareMember(m: Member, exp: Expected, diffLines: number): Finding | undefined {
   const differs = (detail: string, extra: Partial<Finding> = {}): Finding =>
@@ -77,6 +91,10 @@ export function compareMember(m: Member, exp: Expected, diffLines: number): Find
   if (tree.equals(data)) return undefined;
   const f = differs(`contents differ (tree ${tree.length} bytes after comment stripping, archive ${data.length} bytes)`);
   const diff = diffExcerpt(m.name, tree, data, diffLines);
-  if (diff !== undefined) f.diff = diff;
+  if (diff !== undefined) {
+    f.diff = diff;
+    const line = firstChangedLine(diff);
+    if (line !== undefined) f.line = line;
+  }
   return f;
 }

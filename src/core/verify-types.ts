@@ -36,6 +36,8 @@ export interface Finding {
   detail: string;
   /** For 'differs' on files: a unified-diff excerpt, tree (expected) -> archive. */
   diff?: string;
+  /** For 'differs' on files: the first differing line in the tree file (1-based), for annotations. */
+  line?: number;
   /** Expected value (tree / .config / rebuild), for config, metadata and symlinks. */
   expected?: string;
   /** Value found in the archive. */

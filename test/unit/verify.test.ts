@@ -95,6 +95,8 @@ describe('verifyArchive on trees archived by find/cpio/perl/GNU tar/xz', () => {
     const body = (s: string): string[] => s.split('\n').filter((l) => /^[-+ @]/.test(l) && !/^(---|\+\+\+) /.test(l));
     assert.deepEqual(body(diff), body(gnu));
     assert.ok(diff.includes('-#define L20 2000') && diff.includes('+#define L20 20'));
+    const lineNo = old.split('\n').indexOf('#define L20 20') + 1;
+    assert.equal(only(r)[0]?.line, lineNo);
   });
 
   it('missing, extra, and a retargeted symlink are each one finding', async () => {
