@@ -119,7 +119,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: s
     if (v.from === undefined) throw new KheadersError('extract needs --from SOURCE', 'pass --from running, a .tar.xz / kheaders.ko / vmlinux path, or a URL');
     if (v.sha256 !== undefined && v.md5 !== undefined) throw new KheadersError('pass --sha256 or --md5, not both', 'keep one digest');
     const from = /^[a-z]+:\/\//i.test(v.from) || v.from === 'running' ? v.from : resolve(cwd, v.from);
-    settings.fetch = { from, output: path(v.output), sha256: v.sha256, md5: v.md5, replace: v.force ?? false };
+    const srcarch = v.arch === undefined ? undefined : resolveArch(v.arch).srcarch;
+    settings.fetch = { from, output: path(v.output), sha256: v.sha256, md5: v.md5, replace: v.force ?? false, arch: srcarch };
   }
   return { settings, arch, sample: source === undefined && command === 'build', verbose: v.verbose ?? false, help: false };
 }

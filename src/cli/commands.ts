@@ -81,7 +81,8 @@ export async function verifyCommand(s: Settings, log: Logger): Promise<number> {
 export async function extractCommand(s: Settings, log: Logger): Promise<number> {
   const f = s.fetch;
   if (f === undefined) throw new KheadersError('extract needs --from SOURCE', 'pass --from running, a file or a URL');
-  const r = await fetchArchive({ from: f.from, archive: s.archive, output: f.output, sha256: f.sha256, md5: f.md5, replace: f.replace }, log);
+  const r = await fetchArchive({ from: f.from, archive: s.archive, output: f.output, sha256: f.sha256, md5: f.md5,
+    replace: f.replace, urlVars: { arch: f.arch } }, log);
   if (r.headersDir) out(r.headersDir);
   out(`md5     ${r.md5}\nsha256  ${r.sha256}`);
   return 0;

@@ -42,7 +42,6 @@ export async function makeSampleTree(arch: string, makeArch: string): Promise<{ 
     await mkdir(dirname(join(root, name)), { recursive: true });
     await writeFile(join(root, name), body);
   }
-  await mkdir(join(root, 'scripts/dtc/include-prefixes'), { recursive: true });
-  await symlink('../../include/dt-bindings/input/sample-codes.h', join(root, 'include/dt-bindings/input/linux-sample-codes.h'));
+  await symlink('../../uapi/linux/sample.h', join(root, 'include/dt-bindings/input/linux-sample-codes.h'));
   return { tree: { source: root, arch, makeArch }, cleanup: () => rm(root, { recursive: true, force: true }) };
 }

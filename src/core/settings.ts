@@ -62,6 +62,8 @@ export interface FetchSettings {
   md5?: string;
   /** Replace a non-empty output directory. */
   replace: boolean;
+  /** SRCARCH for a URL template's {arch}; default: this machine's. */
+  arch?: string;
 }
 
 /** The typed settings object shared by the CLI and the action. */
