@@ -21,6 +21,7 @@ export type { VerifyOptions, VerifyReport, Finding, Counts } from './verify-type
 
 export const AUTOCONF_H = 'include/generated/autoconf.h';
 const KEEP = new Set([UTSRELEASE_H, VERSION_H, AUTOCONF_H]);
+const BACKLOG = 2048;
 
 interface Tree {
   srcarch: string;
@@ -115,20 +116,23 @@ export async function verifyArchive(opts: VerifyOptions, log: Logger): Promise<V
   // The tree is collected while the archive keeps decoding; members wait in a backlog meanwhile.
   let tree: Promise<Tree> | undefined = opts.arch !== undefined ? pickArch(undefined) : undefined;
   let ready: Tree | undefined;
+  let failed = false;
   const backlog: Member[] = [];
   const start = (p: Promise<Tree>): Promise<Tree> => {
-    p.then((t) => { ready = t; }, () => undefined);
+    p.then((t) => { ready = t; }, () => { failed = true; });
     return p;
   };
   if (tree) tree = start(tree);
   await phase(log, timings, 'compare', async () => {
     for await (const m of stream) {
-      log.progress(`checked ${m.index + 1} entries`);
+      if (m.index % 512 === 0) log.progress(`checked ${m.index} entries`);
       backlog.push(m);
       if (tree === undefined) {
         const hint = archFromMember(m);
         if (hint !== undefined) tree = start(pickArch(hint));
       }
+      // Stop early if collecting failed; bound the backlog if collecting is slow.
+      if (tree !== undefined && (failed || backlog.length > BACKLOG)) ready = await tree;
       if (ready) for (const b of backlog.splice(0)) handle(b, ready);
     }
     tree ??= pickArch(undefined);

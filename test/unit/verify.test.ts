@@ -189,6 +189,7 @@ describe('verifyArchive input errors are KheadersErrors', () => {
   it('not a kernel tree', rejects(() => ({ archive: t.archive, source: join(t.src, 'include') }), /not a Linux kernel source tree/));
   it('missing config file', rejects(() => ({ archive: t.archive, source: t.src, config: join(t.src, 'nope.config') }), /does not exist/));
   it('a config file that is not a .config', rejects(() => ({ archive: t.archive, source: t.src, config: join(t.src, 'Makefile') }), /not a kernel \.config/));
+  it('an unknown --arch', rejects(() => ({ archive: t.archive, source: t.src, arch: 'vax' }), /unknown arch "vax"/));
   it('a hostile archive', async () => {
     const bad = join(tmp.dir, `hostile${seq++}.tar.xz`);
     writeFileSync(bad, realXz(rawTar([{ name: './', type: '5' }, { name: './include/../../etc/passwd', data: 'x' }])));
