@@ -8,10 +8,14 @@ import { makeSampleTree } from './sample.js';
 
 /** Runs the CLI and returns the exit code; the only place errors become exit codes. */
 export async function runCli(argv: readonly string[]): Promise<number> {
+  // build cleans up on Ctrl-C through this signal; other commands keep the default (they never leave partial targets).
   const abort = new AbortController();
   const onSignal = (): void => abort.abort(new KheadersError('interrupted', 'run the command again', 130));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const trap = argv[0] === 'build' || argv[0]?.startsWith('-') === true;
+  if (trap) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
   let log: Logger = consoleLogger({ verbose: false, tty: false });
   let cleanup = async (): Promise<void> => undefined;
   try {
