@@ -93,4 +93,12 @@ fi
 mkdir -p "$(dirname "$OUT")"
 cp "$TMP/node-liblzma.node" "$OUT.tmp.$$"
 mv "$OUT.tmp.$$" "$OUT"
+# 5. License texts that go with the binary (node-liblzma is LGPL-3.0, which
+# needs the GPL-3.0 text too; node-addon-api is MIT; liblzma is public domain).
+LIC=$ROOT/vendor/prebuilds/licenses
+mkdir -p "$LIC"
+cp "$PKG/LICENSE" "$LIC/node-liblzma.LGPL-3.0.txt"
+cp "$NAPI_INC/LICENSE.md" "$LIC/node-addon-api.MIT.md"
+[ -f /usr/share/common-licenses/GPL-3 ] && cp /usr/share/common-licenses/GPL-3 "$LIC/GPL-3.0.txt"
+[ -f /usr/share/doc/liblzma-dev/copyright ] && cp /usr/share/doc/liblzma-dev/copyright "$LIC/liblzma.copyright"
 echo "build-arm64-addon: wrote $OUT ($(stat -c %s "$OUT") bytes)" >&2

@@ -98,6 +98,9 @@ if (typeof missing === 'string' && process.env.KHEADERS_ARM64_REQUIRED !== '1') 
         t.diagnostic(`node ${info.node}, liblzma ${info.liblzma}`);
         assert.equal(info.arch, 'arm64');
         assert.equal(info.threads, true);
+        const needed = (await host('readelf', ['-d', ADDON])).toString();
+        assert.match(needed, /NEEDED.*libc\.so/);
+        assert.doesNotMatch(needed, /liblzma/, 'liblzma must be linked statically');
       });
 
       test('preset 6, CRC64, 1 thread: the same bytes as xz -6 -T1', async () => {
