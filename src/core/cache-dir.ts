@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { KheadersError } from './errors.js';
+import { copyFileAtomically } from './write.js';
 
 /** The CLI's local archive cache: one `<key>.tar.xz` per key in a directory. */
 
@@ -24,18 +24,7 @@ export function entryPath(dir: string, key: string): string {
   return join(dir, `${key}.tar.xz`);
 }
 
-/** Copies src to dest through a temp file in dest's directory and a rename: never a partial dest. */
-async function copyAtomically(src: string, dest: string): Promise<void> {
-  await mkdir(dirname(dest), { recursive: true });
-  const tmp = join(dirname(dest), `.${randomBytes(6).toString('hex')}.kheaders-tmp`);
-  try {
-    await copyFile(src, tmp);
-    await rename(tmp, dest);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-}
+const STORE_FIX = 'pass --cache-dir with a writable directory, or --no-cache';
 
 /** The cached archive's path for key, or undefined on a miss. */
 export async function cacheLookup(dir: string, key: string): Promise<string | undefined> {
@@ -48,7 +37,7 @@ export async function cacheLookup(dir: string, key: string): Promise<string | un
 export async function cacheRestore(dir: string, key: string, dest: string): Promise<boolean> {
   const found = await cacheLookup(dir, key);
   if (found === undefined) return false;
-  await copyAtomically(found, dest);
+  await copyFileAtomically(found, dest);
   return true;
 }
 
@@ -56,11 +45,11 @@ export async function cacheRestore(dir: string, key: string, dest: string): Prom
 export async function cacheStore(dir: string, key: string, archive: string): Promise<string> {
   const path = entryPath(dir, key);
   try {
-    await copyAtomically(archive, path);
+    await copyFileAtomically(archive, path, STORE_FIX);
   } catch (e) {
+    if (e instanceof KheadersError) throw e;
     const err = e as NodeJS.ErrnoException;
-    throw new KheadersError(`cannot write the cache entry ${path}: ${err.code ?? err.message}`,
-      'pass --cache-dir with a writable directory, or --no-cache');
+    throw new KheadersError(`cannot write the cache entry ${path}: ${err.code ?? err.message}`, STORE_FIX);
   }
   return path;
 }

@@ -1,10 +1,9 @@
 // The `extract` pipeline: find the archive (running kernel, file, ELF, URL),
 // check its digest before anything is written, save it and/or extract it.
-import { createHash, randomBytes } from 'node:crypto';
-import { access, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { resolveArch } from './arch.js';
 import { KheadersError } from './errors.js';
 import type { Logger } from './log.js';
@@ -13,6 +12,7 @@ import { archiveFromFile } from './fetch-source.js';
 import { readMembers, type ReadLimits } from './read.js';
 import { readRunningArchive, runningRelease, type ModuleLoader } from './source-running.js';
 import { download, expandUrlTemplate, isUrl, redact, type DownloadOptions, type UrlVars } from './source-url.js';
+import { digestBuffer, writeFileAtomically } from './write.js';
 
 export interface FetchOptions {
   /** 'running', a local path (.tar.xz, kheaders.ko[.xz|.gz|.zst], kheaders.o, vmlinux) or an http(s) URL / URL template. */
@@ -50,6 +50,8 @@ export interface FetchResult {
   detail: string;
   md5: string;
   sha256: string;
+  /** The archive's size in bytes. */
+  size: number;
   /** True when a given digest matched. */
   verified: boolean;
   /** Lines telling how to use headersDir with bcc and bpftrace. */
@@ -66,16 +68,11 @@ function checkDigestArg(name: 'sha256' | 'md5', v: string | undefined): string |
   return hex;
 }
 
-/** Writes a file atomically: temp file in the same directory, then rename. */
-export async function writeAtomic(path: string, data: Buffer): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, data, { flag: 'wx', mode: 0o644 });
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+/** A given --sha256/--md5 did not match the archive found; nothing was written. */
+export class DigestMismatchError extends KheadersError {
+  constructor(message: string, fix = 'check the digest and the source; a changed archive must not be trusted') {
+    super(message, fix, 1);
+    this.name = 'DigestMismatchError';
   }
 }
 
@@ -135,12 +132,10 @@ export async function fetchArchive(opts: FetchOptions, log: Logger): Promise<Fet
   const maxBytes = opts.maxBytes ?? 1024 * 1024 * 1024;
   const found = await locate(opts, log, maxBytes);
   log.info(`found a ${found.archive.length}-byte archive: ${found.detail}`);
-  const sha256 = createHash('sha256').update(found.archive).digest('hex');
-  const md5 = createHash('md5').update(found.archive).digest('hex');
+  const { sha256, md5, size } = digestBuffer(found.archive);
   for (const [name, want, got] of [['sha256', wantSha, sha256], ['md5', wantMd5, md5]] as const) {
     if (want !== undefined && want !== got) {
-      throw new KheadersError(`${name} mismatch: expected ${want}, the archive from ${found.detail} has ${got}; nothing was written`,
-        'check the digest and the source; a changed archive must not be trusted', 1);
+      throw new DigestMismatchError(`${name} mismatch: expected ${want}, the archive from ${found.detail} has ${got}; nothing was written`);
     }
   }
   const verified = wantSha !== undefined || wantMd5 !== undefined;
@@ -149,7 +144,7 @@ export async function fetchArchive(opts: FetchOptions, log: Logger): Promise<Fet
     log.warning(`the archive from ${found.detail} is unverified: no --sha256/--md5 given and no source tree to compare with`);
   }
   const doExtract = opts.extract ?? (opts.output !== undefined || opts.archive === undefined);
-  const result: FetchResult = { origin: found.origin, detail: found.detail, md5, sha256, verified, hints: [] };
+  const result: FetchResult = { origin: found.origin, detail: found.detail, md5, sha256, size, verified, hints: [] };
   if (doExtract) {
     // The default output is named after the release: read it first (uname -r for the running kernel).
     const release = found.release ?? (opts.output === undefined ? await archiveRelease(found.archive, opts.limits) : undefined);
@@ -170,7 +165,7 @@ export async function fetchArchive(opts: FetchOptions, log: Logger): Promise<Fet
   }
   if (opts.archive !== undefined) {
     result.archivePath = resolve(opts.archive);
-    await writeAtomic(result.archivePath, found.archive);
+    await writeFileAtomically(result.archivePath, found.archive, 'choose an --archive path in a writable directory, on a filesystem with free space');
     log.info(`saved the archive to ${result.archivePath}`);
   }
   for (const line of result.hints) log.info(line);

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { KheadersError } from './errors.js';
 import type { Logger } from './log.js';
 import type { TreeSettings } from './settings.js';
+import { copyFileAtomically, writeFileAtomically } from './write.js';
 
 /** How --config was understood: a .config file or a make target. */
 export type ConfigSpec = { kind: 'file'; path: string } | { kind: 'target'; target: string };
@@ -67,16 +68,12 @@ export async function prepareTree(tree: TreeSettings, log: Logger): Promise<'rea
     log.info(`tree already prepared from this config (${describe(spec)}); make skipped`);
     return 'ready';
   }
+  const fix = `make ${dir} writable, or pass a writable objtree (O= directory)`;
   await mkdir(dir, { recursive: true });
-  if (spec.kind === 'file') {
-    const tmp = join(dir, `.config.kheaders-${process.pid}`);
-    await copyFile(spec.path, tmp);
-    await rename(tmp, join(dir, '.config'));
-  }
+  if (spec.kind === 'file') await copyFileAtomically(spec.path, join(dir, '.config'), fix);
   await runMake(tree, [spec.kind === 'file' ? 'olddefconfig' : spec.target], log);
   await runMake(tree, ['prepare'], log);
-  await mkdir(join(dir, 'include/config'), { recursive: true });
-  await writeFile(join(dir, STAMP), `${stamp}\n`);
+  await writeFileAtomically(join(dir, STAMP), `${stamp}\n`, fix);
   return 'prepared';
 }
 
