@@ -131,6 +131,25 @@ if (typeof missing === 'string' && process.env.KHEADERS_ARM64_REQUIRED !== '1') 
         await writeFile(xz, stream);
         await assert.rejects(emu('unxz', xz, back), 'a corrupted stream must fail to decode');
       });
+
+      const cli = join(ROOT, 'dist/cli.js');
+      const noDist = existsSync(cli) ? false : 'dist/cli.js is missing: run npm run build';
+      test('dist/cli.js build on arm64: the same bytes as on this host, both modes', { skip: noDist }, async () => {
+        for (const mode of [['--compression', 'compat'], ['--compression', 'fast', '--threads', '2']]) {
+          const args = [cli, 'build', '--no-cache', '--arch', 'arm64', '--mtime', '@1700000000', ...mode, '--output'];
+          const arm = join(dir, `cli-arm-${tag}.tar.xz`);
+          const x64 = join(dir, `cli-x64-${tag}.tar.xz`);
+          await run(qemu as string, [node, ...args, arm], { cwd: dir, timeout: EMU_TIMEOUT });
+          await run(process.execPath, [...args, x64], { cwd: dir });
+          const got = await readFile(arm);
+          assert.ok(got.equals(await readFile(x64)), `${mode.join(' ')}: arm64 and host archives differ`);
+          if (mode[1] === 'compat') {
+            const tar = await host('xz', ['-dc', arm]);
+            await writeFile(join(dir, 'cli.tar'), tar);
+            assert.ok(got.equals(await host('xz', ['-6', '-T1', '-c', join(dir, 'cli.tar')])), 'compat archive is not xz -6 -T1 of its tar');
+          }
+        }
+      });
     });
   }
 }
