@@ -159,7 +159,7 @@ async function* iterate(input: NodeJS.ReadableStream | string, opts: ReadOptions
         mtime: Math.floor((h.mtime?.getTime() ?? 0) / 1000),
         size, index: index++,
       };
-      if (kind === 'file') member.data = Buffer.concat(chunks, size);
+      if (kind === 'file') member.data = chunks.length === 1 && chunks[0]?.length === size ? chunks[0] : Buffer.concat(chunks, size);
       if (target !== undefined) member.target = target;
       if (h.pax) member.pax = h.pax;
       yield member;
