@@ -1,7 +1,8 @@
 import * as cache from '@actions/cache';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../core/log.js';
+import { copyFileAtomically } from '../core/write.js';
 
 /**
  * The Actions cache holds one file at a fixed path, so the client's "version"
@@ -13,18 +14,6 @@ export function stagePath(runnerTemp: string): string {
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** Copies through a temp file and a rename, so dest is never partial. */
-export async function copyAtomically(src: string, dest: string): Promise<void> {
-  await mkdir(dirname(dest), { recursive: true });
-  const tmp = `${dest}.kheaders-${process.pid}.tmp`;
-  try {
-    await copyFile(src, tmp);
-    await rename(tmp, dest);
-  } finally {
-    await rm(tmp, { force: true });
-  }
 }
 
 /** Restores the exact key into the stage path; the matched key, or undefined on a miss or any failure (warned). */
@@ -57,7 +46,7 @@ export async function restoreArchive(key: string, stage: string, log: Logger): P
 export async function saveArchive(key: string, archive: string, stage: string, log: Logger): Promise<boolean> {
   if (!cache.isFeatureAvailable()) return false;
   try {
-    await copyAtomically(archive, stage);
+    await copyFileAtomically(archive, stage);
     const id = await cache.saveCache([stage], key);
     if (id === -1) {
       log.info(`cache not saved for ${key} (see the messages above; another job may be saving it)`);

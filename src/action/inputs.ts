@@ -17,6 +17,8 @@ export interface ActionSettings {
   mode: Mode;
   /** True when `source` points at a kernel tree (it may be absent in download/running modes). */
   hasTree: boolean;
+  /** SRCARCH from `arch` (or the runner's), also without a tree: {arch} in `url`. */
+  arch: string;
   /** URL template with {key}, {arch}, {release}; undefined when not given. */
   url?: string;
   /** Expected sha256 (lower-case hex) of a downloaded archive. */
@@ -150,7 +152,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionSettings 
     archive,
   };
   const out: ActionSettings = {
-    settings, mode, hasTree, url, sha256: shaIn === '' ? undefined : shaIn.toLowerCase(),
+    settings, mode, hasTree, arch: arch.srcarch, url, sha256: shaIn === '' ? undefined : shaIn.toLowerCase(),
     cache: bool(Inputs.Cache, true), keyPrefix, verify, failOnMismatch: bool(Inputs.FailOnMismatch, true),
     extractTo, exportEnv,
   };

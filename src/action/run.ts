@@ -1,27 +1,26 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildArchive, phase, resolveVariant } from '../core/build.js';
 import { KheadersError } from '../core/errors.js';
-import { archiveRelease, extractArchive, usageHints } from '../core/extract.js';
+import { archiveRelease, extractArchive, parseUtsRelease, usageHints } from '../core/extract.js';
+import { DigestMismatchError, fetchArchive, type FetchResult } from '../core/fetch.js';
 import { cacheKey, computeKey } from '../core/key.js';
 import type { Logger } from '../core/log.js';
+import { buildDir } from '../core/prepare.js';
 import type { TreeSettings } from '../core/settings.js';
-import { readRunningArchive } from '../core/source-running.js';
-import { download, expandUrlTemplate, redact } from '../core/source-url.js';
-import { copyAtomically, restoreArchive, saveArchive, stagePath } from './cache.js';
+import type { UrlVars } from '../core/source-url.js';
+import type { VariantInfo } from '../core/variant.js';
+import { copyFileAtomically, digestFile, type Written } from '../core/write.js';
+import { restoreArchive, saveArchive, stagePath } from './cache.js';
 import { Inputs, type Origin } from './constants.js';
-import { digestFile } from './digest.js';
 import type { ActionSettings } from './inputs.js';
 import { verifyStep, type VerifyOutcome } from './verify.js';
 
 /** What the step did; becomes the outputs and the job summary. */
-export interface RunResult {
+export interface RunResult extends Written {
   origin: Origin;
   archive: string;
-  md5: string;
-  sha256: string;
-  size: number;
   /** The md5 the cache key ends in (auto and build modes). */
   keyMd5?: string;
   primaryKey?: string;
@@ -38,29 +37,28 @@ export interface RunResult {
   headersDir?: string;
 }
 
-/** Checks a downloaded or read archive against the sha256 input; removes it on mismatch. */
-async function checkSha256(a: ActionSettings, path: string, actual: string): Promise<void> {
-  if (a.sha256 === undefined || a.sha256 === actual) return;
-  await rm(path, { force: true });
-  throw new KheadersError(`input "${Inputs.Sha256}": the archive's sha256 is ${actual}, expected ${a.sha256}; the file was deleted`,
-    'check the URL and the digest; a changed upstream archive needs a new sha256');
+/**
+ * Gets the archive from a URL (template) or the running kernel through the
+ * shared fetcher: the sha256 input is checked before anything is written, and
+ * the archive is read through once (hostile-input checks) before it is saved.
+ */
+async function fetchInto(a: ActionSettings, from: string, urlVars: UrlVars, log: Logger): Promise<FetchResult> {
+  try {
+    return await fetchArchive({ from, archive: a.settings.archive, extract: false, sha256: a.sha256, urlVars,
+      willVerify: a.verify && a.hasTree }, log);
+  } catch (e) {
+    if (!(e instanceof DigestMismatchError)) throw e;
+    throw new DigestMismatchError(`input "${Inputs.Sha256}": ${e.message.split('\n')[0]}`,
+      'check the URL and the digest; a changed upstream archive needs a new sha256');
+  }
 }
 
-async function fromUrl(a: ActionSettings, vars: { key?: string; arch?: string; release?: string }, log: Logger): Promise<void> {
-  const url = expandUrlTemplate(a.url as string, vars);
-  log.info(`downloading ${redact(url)}`);
-  await mkdir(dirname(a.settings.archive as string), { recursive: true });
-  await download(url, a.settings.archive as string, { log });
-}
-
-async function fromRunning(a: ActionSettings, log: Logger): Promise<string> {
-  const found = await readRunningArchive({ log });
-  log.info(`read ${found.path} of the running kernel ${found.release}`);
-  await mkdir(dirname(a.settings.archive as string), { recursive: true });
-  const tmp = `${a.settings.archive as string}.kheaders-${process.pid}.tmp`;
-  await writeFile(tmp, found.archive);
-  await copyAtomically(tmp, a.settings.archive as string).finally(() => rm(tmp, { force: true }));
-  return found.release;
+/** {release} for the URL: the tree's UTS_RELEASE when it is prepared (else the fetcher uses uname -r). */
+async function treeRelease(a: ActionSettings): Promise<string | undefined> {
+  const tree = a.settings.tree;
+  if (tree === undefined || !a.url?.includes('{release}')) return undefined;
+  const text = await readFile(join(buildDir(tree), 'include/generated/utsrelease.h'), 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : parseUtsRelease(text);
 }
 
 /** The md5 of everything that changes the archive's bytes (see docs/action.md). */
@@ -72,56 +70,80 @@ async function keyFor(a: ActionSettings, tree: TreeSettings, variant: string, lo
   return k.md5;
 }
 
+const ARCHIVE_FIX = `choose another path for input "${Inputs.Archive}", in a writable directory`;
+
+/** auto and build: cache, then url (auto), then build. Fills res; returns the archive's digests. */
+async function cacheUrlOrBuild(a: ActionSettings, tree: TreeSettings, variant: VariantInfo, res: RunResult, log: Logger): Promise<Written | undefined> {
+  const { timings, archive } = res;
+  const key = await phase(log, timings, 'key', () => keyFor(a, tree, variant.variant, log));
+  res.keyMd5 = key;
+  res.primaryKey = cacheKey(a.keyPrefix, process.platform, tree.arch, key);
+  const stage = stagePath(process.env.RUNNER_TEMP || tmpdir());
+  if (a.cache) {
+    res.matchedKey = await phase(log, timings, 'cache restore', () => restoreArchive(res.primaryKey as string, stage, log));
+    res.cacheHit = res.matchedKey === res.primaryKey;
+    if (res.cacheHit) {
+      res.origin = 'cache';
+      const copied = await copyFileAtomically(stage, archive, ARCHIVE_FIX);
+      await rm(dirname(stage), { recursive: true, force: true });
+      return copied;
+    }
+  }
+  if (a.mode === 'auto' && a.url !== undefined) {
+    try {
+      const got = await phase(log, timings, 'download', async () => fetchInto(a, a.url as string, { key, arch: a.arch, release: await treeRelease(a) }, log));
+      res.origin = 'url';
+      res.kernelRelease = got.release;
+      return got;
+    } catch (e) {
+      if (e instanceof DigestMismatchError) throw e; // a changed upstream archive is an error, not a reason to build
+      log.warning(`download failed, building instead: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const built = await buildArchive({ tree, pack: a.settings.pack, output: archive, variant }, log);
+  Object.assign(timings, built.timings);
+  res.origin = 'build';
+  return built;
+}
+
+/** Gets the archive as the mode says. Fills res; returns the archive's digests when already known. */
+async function obtain(a: ActionSettings, res: RunResult, log: Logger): Promise<Written | undefined> {
+  const tree = a.settings.tree;
+  const variant = tree ? await phase(log, res.timings, 'resolve tree', () => resolveVariant(tree, log)) : undefined;
+  if (a.mode === 'running') {
+    const got = await phase(log, res.timings, 'read running kernel', () => fetchInto(a, 'running', {}, log));
+    res.origin = 'running';
+    res.kernelRelease = got.release;
+    return got;
+  }
+  if (a.mode === 'download') {
+    const key = tree && variant && a.url?.includes('{key}') ? await phase(log, res.timings, 'key', () => keyFor(a, tree, variant.variant, log)) : undefined;
+    res.keyMd5 = key;
+    const got = await phase(log, res.timings, 'download', async () => fetchInto(a, a.url as string, { key, arch: a.arch, release: await treeRelease(a) }, log));
+    res.origin = 'url';
+    res.kernelRelease = got.release;
+    return got;
+  }
+  if (a.mode === 'auto' || a.mode === 'build') {
+    if (!tree || !variant) throw new KheadersError(`input "${Inputs.Source}": mode ${a.mode} needs a kernel tree`, 'pass source:');
+    return cacheUrlOrBuild(a, tree, variant, res, log);
+  }
+  return undefined; // verify: the given archive
+}
+
 /** The action's logic: get the archive (cache, url, build, running kernel or file) and describe it. */
 export async function execute(a: ActionSettings, log: Logger): Promise<RunResult> {
   const timings: Record<string, number> = {};
   const archive = a.settings.archive as string;
   const tree = a.settings.tree;
   const res: RunResult = { origin: 'file', archive, md5: '', sha256: '', size: 0, cacheHit: false, cacheSaved: false, timings, notes: [] };
-  const variant = tree ? await phase(log, timings, 'resolve tree', () => resolveVariant(tree, log)) : undefined;
-
-  if (a.mode === 'running') {
-    res.kernelRelease = await phase(log, timings, 'read running kernel', () => fromRunning(a, log));
-    res.origin = 'running';
-  } else if (a.mode === 'download') {
-    const key = tree && variant && a.url?.includes('{key}') ? await phase(log, timings, 'key', () => keyFor(a, tree, variant.variant, log)) : undefined;
-    res.keyMd5 = key;
-    await phase(log, timings, 'download', () => fromUrl(a, { key, arch: tree?.arch }, log));
-    res.origin = 'url';
-  } else if (a.mode === 'auto' || a.mode === 'build') {
-    if (!tree || !variant) throw new KheadersError(`input "${Inputs.Source}": mode ${a.mode} needs a kernel tree`, 'pass source:');
-    const key = await phase(log, timings, 'key', () => keyFor(a, tree, variant.variant, log));
-    res.keyMd5 = key;
-    res.primaryKey = cacheKey(a.keyPrefix, process.platform, tree.arch, key);
-    const stage = stagePath(process.env.RUNNER_TEMP || tmpdir());
-    if (a.cache) {
-      res.matchedKey = await phase(log, timings, 'cache restore', () => restoreArchive(res.primaryKey as string, stage, log));
-      res.cacheHit = res.matchedKey === res.primaryKey;
-      if (res.cacheHit) {
-        await copyAtomically(stage, archive);
-        await rm(dirname(stage), { recursive: true, force: true });
-        res.origin = 'cache';
-      }
-    }
-    if (!res.cacheHit && a.mode === 'auto' && a.url !== undefined) {
-      try {
-        await phase(log, timings, 'download', () => fromUrl(a, { key, arch: tree.arch }, log));
-        res.origin = 'url';
-      } catch (e) {
-        log.warning(`download failed, building instead: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
-    if (!res.cacheHit && res.origin !== 'url') {
-      const built = await buildArchive({ tree, pack: a.settings.pack, output: archive }, log);
-      Object.assign(timings, built.timings);
-      res.origin = 'build';
-    }
-  }
-  const digest = await digestFile(archive).catch((e: NodeJS.ErrnoException) => {
+  const known = await obtain(a, res, log);
+  const digest = known ?? await digestFile(archive).catch((e: NodeJS.ErrnoException) => {
     throw new KheadersError(`input "${Inputs.Archive}": cannot read ${archive}: ${e.code ?? e.message}`, 'pass the path of an existing .tar.xz');
   });
-  Object.assign(res, digest);
-  if (res.origin === 'url' || res.origin === 'running') await checkSha256(a, archive, digest.sha256);
+  res.md5 = digest.md5;
+  res.sha256 = digest.sha256;
+  res.size = digest.size;
   if (a.cache && res.primaryKey && !res.cacheHit) {
     res.cacheSaved = await phase(log, timings, 'cache save', () => saveArchive(res.primaryKey as string, archive, stagePath(process.env.RUNNER_TEMP || tmpdir()), log));
   }

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Logger } from '../core/log.js';
 import type { TreeSettings } from '../core/settings.js';
 import { verifyArchive, type Finding, type VerifyReport } from '../core/verify.js';
+import { writeFileAtomically } from '../core/write.js';
 
 /** Categories that make the archive disagree with the tree. */
 const MISMATCH: ReadonlySet<Finding['category']> = new Set(['differs', 'missing', 'extra', 'config', 'metadata']);
@@ -30,9 +30,8 @@ export async function verifyStep(archive: string, tree: TreeSettings, reportDir:
   const objtree = tree.objtree ?? (existsSync(join(tree.source, 'include/generated/autoconf.h')) ? tree.source : undefined);
   const config = tree.config !== undefined && existsSync(tree.config) ? tree.config : undefined;
   const report = await verifyArchive({ archive, source: tree.source, objtree, arch: tree.arch, config }, log);
-  await mkdir(reportDir, { recursive: true });
   const reportPath = join(reportDir, 'kheaders-verify.json');
-  await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomically(reportPath, `${JSON.stringify(report, null, 2)}\n`, 'set RUNNER_TEMP to a writable directory');
   const bad = report.findings.filter((f) => MISMATCH.has(f.category));
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   for (const f of bad.slice(0, 20)) {

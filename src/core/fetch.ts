@@ -141,7 +141,7 @@ export async function fetchArchive(opts: FetchOptions, log: Logger): Promise<Fet
   const verified = wantSha !== undefined || wantMd5 !== undefined;
   if (verified) log.info(`${wantSha ? 'sha256' : 'md5'} matches`);
   else if (found.origin === 'url' && !opts.willVerify) {
-    log.warning(`the archive from ${found.detail} is unverified: no --sha256/--md5 given and no source tree to compare with`);
+    log.warning(`the archive from ${found.detail} is unverified: no sha256 or md5 was given to check it, and no source tree to verify it against`);
   }
   const doExtract = opts.extract ?? (opts.output !== undefined || opts.archive === undefined);
   const result: FetchResult = { origin: found.origin, detail: found.detail, md5, sha256, size, verified, hints: [] };

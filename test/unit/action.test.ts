@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { copyTree, makeShim, tempDir, writeTree } from '../helpers/action-tree.js';
 import { ACTION, node24, runActionProcess, type ActionRun } from '../helpers/action-run.js';
 import { startCacheServer, type CacheServer } from '../helpers/cache-server.js';
+import { rawTar, realXz } from '../helpers/hostile.js';
 
 const tmp = tempDir('kheaders-action-');
 const pristine = writeTree(join(tmp.dir, 'pristine'));
@@ -175,6 +176,7 @@ void describe('dist/index.js', () => {
     const requested: string[] = [];
     let base = '';
     let served: Buffer;
+    const evil = realXz(rawTar([{ name: './include/linux/ok.h', data: '#define OK 1\n' }, { name: '../escape.h', data: 'x' }]));
     let close: () => void = () => undefined;
     const common = { config: 'x86_64_defconfig', arch: 'x86_64', mtime: MTIME, cache: 'false', verify: 'false' };
     before(async () => {
@@ -183,6 +185,7 @@ void describe('dist/index.js', () => {
       const http = createServer((req, res) => {
         requested.push(req.url ?? '');
         if (/^\/kh\/[0-9a-f]{32}\.tar\.xz$/.test(req.url ?? '')) res.writeHead(200, { 'Content-Length': served.length }).end(served);
+        else if (/^\/evil\/[0-9a-f]{32}\.tar\.xz$/.test(req.url ?? '')) res.writeHead(200, { 'Content-Length': evil.length }).end(evil);
         else res.writeHead(404).end('not found');
       });
       await new Promise<void>((res) => http.listen(0, '127.0.0.1', res));
@@ -202,11 +205,36 @@ void describe('dist/index.js', () => {
       assert.deepEqual(makeCalls().slice(before), []);
     });
 
-    void it('a wrong sha256 fails naming the input and deletes the download', async () => {
+    void it('a wrong sha256 fails naming the input and writes no archive', async () => {
       const r = await job(bin, { ...common, url: `${base}/kh/{key}.tar.xz`, sha256: 'f'.repeat(64) }, {});
       assert.equal(r.code, 1, fail(r));
       assert.ok(r.annotations.some((a) => a.level === 'error' && a.message.includes('input "sha256"')), r.stdout);
       assert.equal(existsSync(join(tmp.dir, 'runner_temp', 'kheaders', 'kheaders_data.tar.xz')), false);
+    });
+
+    void it('the sha256 is checked before writing: an archive already at the path stays as it was', async () => {
+      const archive = join(tmp.dir, 'kept.tar.xz');
+      writeFileSync(archive, 'previous contents');
+      const r = await job(bin, { ...common, archive, url: `${base}/kh/{key}.tar.xz`, sha256: 'f'.repeat(64) }, {});
+      assert.equal(r.code, 1, fail(r));
+      assert.equal(readFileSync(archive, 'utf8'), 'previous contents');
+    });
+
+    void it('without sha256 or verify, the downloaded archive is reported unverified', async () => {
+      const r = await job(bin, { ...common, url: `${base}/kh/{key}.tar.xz` }, {});
+      assert.equal(r.code, 0, fail(r));
+      assert.equal(r.outputs.origin, 'url');
+      assert.equal(r.outputs['kernel-release'], '6.1.0-kh');
+      assert.ok(r.annotations.some((a) => a.level === 'warning' && /unverified/.test(a.message)), r.stdout);
+    });
+
+    void it('a hostile archive at the url is refused before it is written, and the step builds instead', async () => {
+      const r = await job(bin, { ...common, url: `${base}/evil/{key}.tar.xz` }, {});
+      assert.equal(r.code, 0, fail(r));
+      assert.equal(r.outputs.origin, 'build');
+      assert.ok(r.annotations.some((a) => a.level === 'warning' && /download failed/.test(a.message) && /escape\.h/.test(a.message)), r.stdout);
+      assert.equal(r.outputs['archive-sha256'], sha256sum(r.outputs.archive));
+      assert.equal(r.outputs['archive-sha256'], createHash('sha256').update(served).digest('hex'));
     });
 
     void it('a 404 warns and falls back to building', async () => {
