@@ -5,7 +5,7 @@ import { buildArchive, phase, resolveVariant } from '../core/build.js';
 import { KheadersError } from '../core/errors.js';
 import { archiveRelease, extractArchive, parseUtsRelease, usageHints } from '../core/extract.js';
 import { DigestMismatchError, fetchArchive, type FetchResult } from '../core/fetch.js';
-import { cacheKey, computeKey } from '../core/key.js';
+import { cacheKey, computeKey, keyInputs } from '../core/key.js';
 import type { Logger } from '../core/log.js';
 import { buildDir } from '../core/prepare.js';
 import type { TreeSettings } from '../core/settings.js';
@@ -63,8 +63,7 @@ async function treeRelease(a: ActionSettings): Promise<string | undefined> {
 
 /** The md5 of everything that changes the archive's bytes (see docs/action.md). */
 async function keyFor(a: ActionSettings, tree: TreeSettings, variant: string, log: Logger): Promise<string> {
-  const k = await computeKey({ source: tree.source, objtree: tree.objtree, srcarch: tree.arch, makeArch: tree.makeArch,
-    config: tree.config, variant, mtime: a.settings.pack.mtime.epoch, compression: a.settings.pack.compression });
+  const k = await computeKey(keyInputs(tree, a.settings.pack, variant));
   for (const f of k.facts) log.debug(`key input: ${f}`);
   log.info(`key md5 ${k.md5} over ${k.files} files`);
   return k.md5;

@@ -3,7 +3,7 @@ import { buildArchive, resolveVariant, type BuildResult } from '../core/build.js
 import { cacheRestore, cacheStore } from '../core/cache-dir.js';
 import { KheadersError } from '../core/errors.js';
 import { fetchArchive } from '../core/fetch.js';
-import { computeKey, cacheKey } from '../core/key.js';
+import { cacheKey, computeKey, keyInputs } from '../core/key.js';
 import type { Logger } from '../core/log.js';
 import { renderJson } from '../core/report-json.js';
 import { renderMarkdown } from '../core/report-markdown.js';
@@ -24,9 +24,7 @@ function needTree(s: Settings): TreeSettings {
 
 /** The cache key's md5 for these settings. */
 async function keyFor(s: Settings, tree: TreeSettings, variant: VariantInfo): Promise<string> {
-  const k = await computeKey({ source: tree.source, objtree: tree.objtree, srcarch: tree.arch, makeArch: tree.makeArch,
-    config: tree.config, variant: variant.variant, mtime: s.pack.mtime.epoch, compression: s.pack.compression });
-  return k.md5;
+  return (await computeKey(keyInputs(tree, s.pack, variant.variant))).md5;
 }
 
 /** kheaders key: prints just the md5. */

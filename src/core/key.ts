@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Compression } from './settings.js';
+import type { Compression, PackSettings, TreeSettings } from './settings.js';
 
 /** Bumped whenever the key's composition or our archive format changes. */
 export const KEY_FORMAT = 1;
@@ -196,6 +196,12 @@ function digest(facts: string[], groups: Array<[string, Rec[]]>): string {
     for (const [name, kind, d] of recs) h.update(`${tag}\0${name}\0${kind}\0${d}\n`);
   }
   return h.digest('hex');
+}
+
+/** The key's inputs for a tree, its pack settings and its resolved variant: one mapping for the CLI and the action. */
+export function keyInputs(tree: TreeSettings, pack: PackSettings, variant: string): KeyInputs {
+  return { source: tree.source, objtree: tree.objtree, srcarch: tree.arch, makeArch: tree.makeArch, config: tree.config,
+    variant, mtime: pack.mtime.epoch, compression: pack.compression };
 }
 
 /**

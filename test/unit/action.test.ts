@@ -91,6 +91,14 @@ void describe('dist/index.js', () => {
         assert.equal(sha256sum(out), first.outputs['archive-sha256']);
       });
 
+      void it('the key equals what `kheaders key` prints for the same tree and flags', async (t) => {
+        if (!existsSync(CLI)) return t.skip('dist/cli.js not built');
+        const tree = copyTree(pristine, join(tmp.dir, `clikey${n++}`));
+        const printed = execFileSync(process.execPath, [CLI, 'key', '--source', tree, '--arch', 'x86_64', '--config', 'x86_64_defconfig', '--mtime', MTIME],
+          { env: { PATH, HOME: process.env.HOME ?? tmp.dir }, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+        assert.equal(printed, first.outputs.key);
+      });
+
       void it('run 2 on a fresh copy of the unprepared tree hits without running make', async () => {
         const before = makeCalls().length;
         const r = await job(bin, inputs, srv.env('v2'));
