@@ -1,25 +1,45 @@
-// Bundles the action (dist/index.js) and the CLI (dist/cli.js) with esbuild, and
-// ships node-liblzma's native addon in dist/prebuilds/, loaded by a fixed path.
+// Bundles the action (dist/index.js) and the CLI (dist/cli.js) with esbuild.
+// node-liblzma (LGPL-3.0) stays a separate, replaceable library in
+// dist/node-liblzma/ with its license, and loads its native addon from
+// dist/prebuilds/<platform>-<arch>/ by a fixed path instead of node-gyp-build.
 import { build, type Plugin } from 'esbuild';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const PLATFORMS = ['linux-x64', 'linux-arm64'];
 const ADDON = 'node-liblzma.node';
 
-/** Replaces node-gyp-build's path guessing with a load from dist/prebuilds/<platform>-<arch>/. */
-const xzAddon: Plugin = {
-  name: 'xz-addon',
+const LZMA_DIR = 'node_modules/node-liblzma';
+const LZMA_FILES = ['lib/lzma.js', 'lib/errors.js', 'lib/pool.js', 'LICENSE', 'package.json'];
+
+/** Keeps node-liblzma out of the bundle: imports resolve to ./node-liblzma/lzma.js. */
+const xzExternal: Plugin = {
+  name: 'xz-external',
   setup(b) {
-    b.onLoad({ filter: /node-liblzma[\\/]lib[\\/]lzma\.js$/ }, (args) => {
-      const src = readFileSync(args.path, 'utf8');
-      const call = "require('node-gyp-build')(bindingPath)";
-      if (!src.includes(call)) throw new Error(`node-liblzma changed: ${call} not found in ${args.path}`);
-      const load = 'require(`./prebuilds/${process.platform}-${process.arch}/' + ADDON + '`)';
-      return { contents: src.replace(call, load), loader: 'js' };
-    });
+    b.onResolve({ filter: /^node-liblzma$/ }, () => ({ path: './node-liblzma/lzma.js', external: true }));
   },
 };
+
+/** Copies node-liblzma's runtime files; lzma.js loads the addon from ../prebuilds/ instead of node-gyp-build. */
+function copyLzma(): void {
+  mkdirSync('dist/node-liblzma', { recursive: true });
+  for (const f of LZMA_FILES) {
+    const to = join('dist/node-liblzma', f.replace(/^lib\//, ''));
+    if (f !== 'lib/lzma.js') {
+      copyFileSync(join(LZMA_DIR, f), to);
+      continue;
+    }
+    const src = readFileSync(join(LZMA_DIR, f), 'utf8');
+    const call = "require('node-gyp-build')(bindingPath)";
+    if (!src.includes(call)) throw new Error(`node-liblzma changed: ${call} not found in ${f}`);
+    const load = 'require(`../prebuilds/${process.platform}-${process.arch}/' + ADDON + '`)';
+    writeFileSync(to, `// node-liblzma ${version()} (LGPL-3.0, see LICENSE), changed by kheaders only to load the addon by a fixed path.\n${src.replace(call, load).replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n')}`);
+  }
+}
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(LZMA_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 /** Where each platform's prebuilt addon comes from. */
 function addonSource(platform: string): string | undefined {
@@ -40,12 +60,16 @@ async function main(): Promise<void> {
       target: 'node20',
       minify: true,
       legalComments: 'linked',
-      plugins: [xzAddon],
+      plugins: [xzExternal],
       banner: { js: "import { createRequire as __khCreateRequire } from 'node:module'; const require = __khCreateRequire(import.meta.url);" },
+      footer: { js: '// node-liblzma is loaded from ./node-liblzma/ (LGPL-3.0).' },
       logLevel: 'warning',
     });
   }
   chmodSync('dist/cli.js', 0o755);
+  writeFileSync('dist/package.json', '{ "type": "module", "private": true }\n');
+  copyLzma();
+  cpSync('vendor/prebuilds/licenses', 'dist/licenses', { recursive: true });
   for (const platform of PLATFORMS) {
     const from = addonSource(platform);
     if (from === undefined) {
