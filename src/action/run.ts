@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildArchive, phase, resolveVariant } from '../core/build.js';
 import { KheadersError } from '../core/errors.js';
-import { archiveRelease, extractArchive, parseUtsRelease, usageHints } from '../core/extract.js';
+import { archiveRelease, defaultHeadersDir, extractArchive, parseUtsRelease, usageHints } from '../core/extract.js';
 import { DigestMismatchError, fetchArchive, type FetchResult } from '../core/fetch.js';
 import { cacheKey, computeKey, keyInputs } from '../core/key.js';
 import type { Logger } from '../core/log.js';
@@ -155,8 +155,9 @@ export async function execute(a: ActionSettings, log: Logger): Promise<RunResult
     res.verify = await phase(log, timings, 'verify', () => verifyStep(archive, tree, reportDir, a.failOnMismatch, log));
   }
   if (a.extractTo !== undefined) {
-    const release = res.kernelRelease ?? 'unknown';
-    const target = a.extractTo === 'auto' ? join(process.env.TMPDIR || '/tmp', `kheaders-${release}`) : a.extractTo;
+    const target = a.extractTo === 'auto'
+      ? defaultHeadersDir(res.kernelRelease ?? 'unknown', `pass ${Inputs.ExtractTo}: with a directory`)
+      : a.extractTo;
     const done = await phase(log, timings, 'extract', () => extractArchive(archive, target, { replace: true, log }));
     res.headersDir = done.dir;
     for (const line of usageHints(done.dir, true)) log.info(line);

@@ -32,6 +32,16 @@ export function parseUtsRelease(text: string): string | undefined {
   return /^#define UTS_RELEASE "([^"\n]+)"/m.exec(text)?.[1];
 }
 
+/**
+ * bcc's headers directory for a release, `${TMPDIR:-/tmp}/kheaders-<release>`.
+ * The release comes from the archive, so one that is unsafe as a file name is refused.
+ */
+export function defaultHeadersDir(release: string | undefined, fix = 'pass --output DIR'): string {
+  const ok = release !== undefined && /^[A-Za-z0-9._+~-]{1,128}$/.test(release) && release !== '.' && release !== '..';
+  if (!ok) throw new KheadersError(`cannot name the default headers directory: the archive has no usable UTS_RELEASE (${release ?? 'none'})`, fix);
+  return join(process.env.TMPDIR || '/tmp', `kheaders-${release}`);
+}
+
 function source(input: Buffer | string): NodeJS.ReadableStream | string {
   return typeof input === 'string' ? input : Readable.from([input]);
 }

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { resolveArch } from './arch.js';
 import { KheadersError } from './errors.js';
 import type { Logger } from './log.js';
-import { archiveRelease, extractArchive, parseUtsRelease, usageHints } from './extract.js';
+import { archiveRelease, defaultHeadersDir, extractArchive, parseUtsRelease, usageHints } from './extract.js';
 import { archiveFromFile } from './fetch-source.js';
 import { readMembers, type ReadLimits } from './read.js';
 import { readRunningArchive, runningRelease, type ModuleLoader } from './source-running.js';
@@ -74,11 +74,6 @@ export class DigestMismatchError extends KheadersError {
     super(message, fix, 1);
     this.name = 'DigestMismatchError';
   }
-}
-
-/** A release string safe to put in a directory name. */
-function safeRelease(r: string | undefined): string | undefined {
-  return r !== undefined && /^[A-Za-z0-9._+~-]{1,128}$/.test(r) && r !== '.' && r !== '..' ? r : undefined;
 }
 
 interface Found { archive: Buffer; origin: FetchResult['origin']; detail: string; release?: string }
@@ -148,12 +143,7 @@ export async function fetchArchive(opts: FetchOptions, log: Logger): Promise<Fet
   if (doExtract) {
     // The default output is named after the release: read it first (uname -r for the running kernel).
     const release = found.release ?? (opts.output === undefined ? await archiveRelease(found.archive, opts.limits) : undefined);
-    let out = opts.output;
-    if (out === undefined) {
-      const r = safeRelease(release);
-      if (!r) throw new KheadersError(`cannot name the default output: the archive has no usable UTS_RELEASE (${release ?? 'none'})`, 'pass --output DIR');
-      out = join(process.env.TMPDIR || '/tmp', `kheaders-${r}`);
-    }
+    const out = opts.output ?? defaultHeadersDir(release);
     const res = await extractArchive(found.archive, out, { replace: opts.replace, limits: opts.limits, log });
     result.headersDir = res.dir;
     result.release = release ?? res.release;

@@ -185,6 +185,11 @@ void describe('dist/index.js', () => {
     let base = '';
     let served: Buffer;
     const evil = realXz(rawTar([{ name: './include/linux/ok.h', data: '#define OK 1\n' }, { name: '../escape.h', data: 'x' }]));
+    const escape = `kh-escape-${process.pid}-${Date.now()}`;
+    const odd = realXz(rawTar([
+      { name: './include/generated/utsrelease.h', data: `#define UTS_RELEASE "x/../${escape}"\n` },
+      { name: './include/linux/ok.h', data: '#define OK 1\n' },
+    ]));
     let close: () => void = () => undefined;
     const common = { config: 'x86_64_defconfig', arch: 'x86_64', mtime: MTIME, cache: 'false', verify: 'false' };
     before(async () => {
@@ -194,6 +199,7 @@ void describe('dist/index.js', () => {
         requested.push(req.url ?? '');
         if (/^\/kh\/[0-9a-f]{32}\.tar\.xz$/.test(req.url ?? '')) res.writeHead(200, { 'Content-Length': served.length }).end(served);
         else if (/^\/evil\/[0-9a-f]{32}\.tar\.xz$/.test(req.url ?? '')) res.writeHead(200, { 'Content-Length': evil.length }).end(evil);
+        else if (/^\/odd\/[0-9a-f]{32}\.tar\.xz$/.test(req.url ?? '')) res.writeHead(200, { 'Content-Length': odd.length }).end(odd);
         else res.writeHead(404).end('not found');
       });
       await new Promise<void>((res) => http.listen(0, '127.0.0.1', res));
@@ -243,6 +249,13 @@ void describe('dist/index.js', () => {
       assert.ok(r.annotations.some((a) => a.level === 'warning' && /download failed/.test(a.message) && /escape\.h/.test(a.message)), r.stdout);
       assert.equal(r.outputs['archive-sha256'], sha256sum(r.outputs.archive));
       assert.equal(r.outputs['archive-sha256'], createHash('sha256').update(served).digest('hex'));
+    });
+
+    void it('extract-to auto refuses a release that is not a plain file name', async () => {
+      const r = await job(bin, { ...common, url: `${base}/odd/{key}.tar.xz`, 'extract-to': 'auto' }, {});
+      assert.equal(r.code, 1, fail(r));
+      assert.ok(r.annotations.some((a) => a.level === 'error' && /no usable UTS_RELEASE/.test(a.message) && a.message.includes('extract-to')), r.stdout);
+      assert.equal(existsSync(join(process.env.TMPDIR || '/tmp', escape)), false);
     });
 
     void it('a 404 warns and falls back to building', async () => {
