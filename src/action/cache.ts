@@ -1,5 +1,6 @@
 import * as cache from '@actions/cache';
 import { rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../core/log.js';
 import { copyFileAtomically } from '../core/write.js';
@@ -8,7 +9,7 @@ import { copyFileAtomically } from '../core/write.js';
  * The Actions cache holds one file at a fixed path, so the client's "version"
  * (a hash of the paths) is the same in every run whatever `archive` says.
  */
-export function stagePath(runnerTemp: string): string {
+export function stagePath(runnerTemp: string = process.env.RUNNER_TEMP || tmpdir()): string {
   return join(runnerTemp, 'kheaders-cache', 'kheaders_data.tar.xz');
 }
 

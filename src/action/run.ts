@@ -77,7 +77,7 @@ async function cacheUrlOrBuild(a: ActionSettings, tree: TreeSettings, variant: V
   const key = await phase(log, timings, 'key', () => keyFor(a, tree, variant.variant, log));
   res.keyMd5 = key;
   res.primaryKey = cacheKey(a.keyPrefix, process.platform, tree.arch, key);
-  const stage = stagePath(process.env.RUNNER_TEMP || tmpdir());
+  const stage = stagePath();
   if (a.cache) {
     res.matchedKey = await phase(log, timings, 'cache restore', () => restoreArchive(res.primaryKey as string, stage, log));
     res.cacheHit = res.matchedKey === res.primaryKey;
@@ -144,7 +144,7 @@ export async function execute(a: ActionSettings, log: Logger): Promise<RunResult
   res.sha256 = digest.sha256;
   res.size = digest.size;
   if (a.cache && res.primaryKey && !res.cacheHit) {
-    res.cacheSaved = await phase(log, timings, 'cache save', () => saveArchive(res.primaryKey as string, archive, stagePath(process.env.RUNNER_TEMP || tmpdir()), log));
+    res.cacheSaved = await phase(log, timings, 'cache save', () => saveArchive(res.primaryKey as string, archive, stagePath(), log));
   }
   res.kernelRelease ??= await archiveRelease(archive).catch((e: Error) => {
     log.warning(`could not read the kernel release from the archive: ${e.message}`);

@@ -17,6 +17,11 @@ const out = (text: string): void => {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 };
 
+/** The archive's digests on stdout, as every archive-making command prints them. */
+function printDigests(d: { md5: string; sha256: string }): void {
+  out(`md5     ${d.md5}\nsha256  ${d.sha256}`);
+}
+
 function needTree(s: Settings): TreeSettings {
   if (s.tree === undefined) throw new KheadersError(`${s.command} needs --source`, 'pass --source DIR, the kernel source tree');
   return s.tree;
@@ -46,8 +51,7 @@ export async function buildCommand(s: Settings, log: Logger, signal: AbortSignal
     key = cacheKey('kheaders', process.platform, tree.arch, await keyFor(s, tree, variant));
     if (await cacheRestore(s.cacheDir, key, output)) {
       log.info(`cache hit: ${key} from ${s.cacheDir} (make and the build were skipped; --no-cache to rebuild)`);
-      const d = await digestFile(output);
-      out(`md5     ${d.md5}\nsha256  ${d.sha256}`);
+      printDigests(await digestFile(output));
       return 0;
     }
     log.info(`cache miss: ${key}`);
@@ -59,7 +63,7 @@ export async function buildCommand(s: Settings, log: Logger, signal: AbortSignal
       (p) => log.info(`cached as ${p}`),
       (e: Error) => log.warning(`not cached: ${e.message}`));
   }
-  out(`md5     ${result.md5}\nsha256  ${result.sha256}`);
+  printDigests(result);
   return 0;
 }
 
@@ -82,6 +86,6 @@ export async function extractCommand(s: Settings, log: Logger): Promise<number> 
   const r = await fetchArchive({ from: f.from, archive: s.archive, output: f.output, sha256: f.sha256, md5: f.md5,
     replace: f.replace, urlVars: { arch: f.arch } }, log);
   if (r.headersDir) out(r.headersDir);
-  out(`md5     ${r.md5}\nsha256  ${r.sha256}`);
+  printDigests(r);
   return 0;
 }

@@ -15,7 +15,7 @@ import { stripComments } from './strip.js';
 import { checkKernelTree } from './tree.js';
 import type { HeaderEntry } from './types.js';
 import { detectVariant, type VariantInfo } from './variant.js';
-import { writeAtomically } from './write.js';
+import { writeAtomically, type Written } from './write.js';
 
 /** What to build and where to put it. */
 export interface BuildOptions {
@@ -29,13 +29,9 @@ export interface BuildOptions {
   variant?: VariantInfo;
 }
 
-/** What was built. */
-export interface BuildResult {
+/** What was built; `size` is the compressed size in bytes. */
+export interface BuildResult extends Written {
   archive: string;
-  md5: string;
-  sha256: string;
-  /** Compressed size in bytes. */
-  size: number;
   /** Uncompressed tar size in bytes. */
   tarSize: number;
   files: number;
