@@ -1,9 +1,8 @@
 // A small, made-up, *unprepared* kernel-like tree whose Makefile implements
 // just enough of `defconfig`/`olddefconfig`/`prepare` to generate headers,
 // plus a `make` shim that records every call. Nothing here is copied from Linux.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const SPDX = '/* SPDX-License-Identifier: GPL-2.0 */\n';
@@ -76,11 +75,8 @@ export function copyTree(from: string, to: string): string {
   return to;
 }
 
-/** A temp workspace: mkdtemp under os.tmpdir(); cleanup() removes it. */
-export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
+/** A temp workspace (mkdtemp under os.tmpdir(); cleanup() removes it), shared with the other helpers. */
+export { tempDir } from './kernel-tree.js';
 
 /** A `make` on PATH that appends its arguments to log, then runs the real make. */
 export function makeShim(dir: string): { bin: string; log: string } {

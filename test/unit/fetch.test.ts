@@ -49,6 +49,17 @@ function fresh(name: string): string {
   return d;
 }
 
+/** Runs fn with TMPDIR set to dir (where the default output goes), then restores it. */
+async function withTmpdir(dir: string, fn: () => Promise<void>): Promise<void> {
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  try {
+    await fn();
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = saved;
+  }
+}
+
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'kh-fetch-'));
   fx = makeHeadersArchive(dir);
@@ -115,33 +126,25 @@ describe('fetchArchive', () => {
     mkdirSync(join(root, 'proc/sys/kernel'), { recursive: true });
     copyFileSync(fx.archive, join(root, 'sys/kernel/kheaders.tar.xz'));
     writeFileSync(join(root, 'proc/sys/kernel/osrelease'), '6.1.0-running\n');
-    const saved = process.env.TMPDIR;
-    process.env.TMPDIR = d;
-    try {
+    await withTmpdir(d, async () => {
       const log = logger();
       const r = await fetchArchive({ from: 'running', root }, log);
       assert.equal(r.headersDir, join(d, 'kheaders-6.1.0-running'));
       assert.equal(r.release, '6.1.0-running');
       assert.ok(existsSync(join(d, 'kheaders-6.1.0-running/include/linux/kconfig.h')));
       assert.ok(log.lines.some((l) => l.includes(`BPFTRACE_KERNEL_SOURCE=${r.headersDir}`)));
-    } finally {
-      if (saved === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = saved;
-    }
+    });
   });
 
   it('default output from the archive\'s UTS_RELEASE; an unsafe release needs --output', async () => {
     const d = fresh('release');
     const evil = join(d, 'evil.tar.xz');
     writeFileSync(evil, realXz(rawTar([{ name: 'include/generated/utsrelease.h', data: '#define UTS_RELEASE "../../etc"\n' }])));
-    const saved = process.env.TMPDIR;
-    process.env.TMPDIR = d;
-    try {
+    await withTmpdir(d, async () => {
       await assert.rejects(fetchArchive({ from: evil }, logger()), /no usable UTS_RELEASE.*\n.*--output/);
       const r = await fetchArchive({ from: fx.archive }, logger());
       assert.equal(r.headersDir, join(d, `kheaders-${fx.release}`));
-    } finally {
-      if (saved === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = saved;
-    }
+    });
   });
 
   it('--archive only: hostile archive refused and not saved', async () => {
