@@ -1,6 +1,4 @@
-import { readFile } from 'node:fs';
 import { lstat } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { resolveArch } from './arch.js';
@@ -11,7 +9,7 @@ import type { Logger } from './log.js';
 import { archiveOrder, packTar, type TarItem } from './pack.js';
 import { prepareTree } from './prepare.js';
 import type { PackSettings, TreeSettings } from './settings.js';
-import { stripComments } from './strip.js';
+import { readStripped } from './strip.js';
 import { checkKernelTree } from './tree.js';
 import type { HeaderEntry } from './types.js';
 import { detectVariant, type VariantInfo } from './variant.js';
@@ -67,9 +65,8 @@ export async function resolveVariant(tree: TreeSettings, log: Logger): Promise<V
 }
 
 /** Reads one file member's bytes, comment-stripped as the kernel does. */
-const readBytes = promisify(readFile);
-async function loadStripped(item: TarItem): Promise<Buffer> {
-  return stripComments(await readBytes((item.entry as HeaderEntry).path));
+export function loadItem(item: TarItem): Promise<Buffer> {
+  return readStripped((item.entry as HeaderEntry).path);
 }
 
 /** Builds kheaders_data.tar.xz for a tree: resolve, prepare, collect, pack and compress. */
@@ -87,7 +84,7 @@ export async function buildArchive(opts: BuildOptions, log: Logger): Promise<Bui
   let tarSize = 0;
   const written = await phase(log, timings, 'pack and compress', async () => {
     const items = archiveOrder(entries);
-    const tar = packTar(items, pack.mtime.epoch, loadStripped);
+    const tar = packTar(items, pack.mtime.epoch, loadItem);
     const counter = new Transform({
       transform(chunk: Buffer, _enc, done): void {
         tarSize += chunk.length;

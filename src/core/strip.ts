@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs';
+import { promisify } from 'node:util';
+
 const OPEN = Buffer.from('/*');
 const CLOSE = Buffer.from('*/');
 const SPDX = Buffer.from('SPDX');
@@ -35,4 +38,11 @@ export function stripComments(src: Buffer): Buffer {
   if (copied === 0) return src;
   kept.push(src.subarray(copied));
   return Buffer.concat(kept);
+}
+
+const readBytes = promisify(readFile);
+
+/** A header's bytes as the archive holds them: read and comment-stripped. */
+export async function readStripped(path: string): Promise<Buffer> {
+  return stripComments(await readBytes(path));
 }

@@ -2,17 +2,14 @@
 // in memory (archive's own mtimes, compat xz) to check reproducibility.
 // Unlike `build`, nothing is prepared with make and nothing is written.
 import { createHash } from 'node:crypto';
-import { createReadStream, readFile } from 'node:fs';
-import { promisify } from 'node:util';
 import { createCompressor } from './compress.js';
 import { archiveOrder, packTar, type TarItem } from './pack.js';
 import { readMembers } from './read.js';
-import { stripComments } from './strip.js';
+import { loadItem } from './build.js';
 import type { HeaderEntry } from './types.js';
+import { digestFile } from './write.js';
 import { memberName } from './verify-compare.js';
 import type { Finding, StrictResult } from './verify-types.js';
-
-const readBytes = promisify(readFile);
 
 /** The metadata strict mode compares, per member. */
 export interface MemberMeta {
@@ -36,16 +33,9 @@ export interface StrictInput {
   tarSha256?: string;
 }
 
-async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const c of createReadStream(file)) h.update(c as Buffer);
-  return h.digest('hex');
-}
-
 /** Rebuilds the tar with the archive's mtimes; returns its hashes and its own member metadata. */
 async function rebuild(items: TarItem[], fallbackMtime: number): Promise<{ tarSha: string; xzSha: string; meta: MemberMeta[]; format: string }> {
-  const load = async (it: TarItem): Promise<Buffer> => stripComments(await readBytes((it.entry as HeaderEntry).path));
-  const tar = packTar(items, fallbackMtime, load);
+  const tar = packTar(items, fallbackMtime, loadItem);
   const tarHash = createHash('sha256');
   const xzHash = createHash('sha256');
   const xz = createCompressor('compat', 1);
@@ -104,7 +94,7 @@ export async function strictCheck(input: StrictInput): Promise<{ result: StrictR
     const t = mtimes.get(memberName(it.name));
     return t === undefined || t === common ? it : { ...it, mtime: t };
   });
-  const [archiveSha256, rb] = await Promise.all([sha256File(input.archive), rebuild(items, common)]);
+  const [archiveSha256, rb] = await Promise.all([digestFile(input.archive).then((d) => d.sha256), rebuild(items, common)]);
   const findings = compareMeta(input.members, rb.meta, input.format, rb.format);
   return {
     result: { format: input.format, archiveSha256, rebuiltSha256: rb.xzSha, tarIdentical: input.tarSha256 === rb.tarSha, reproducible: archiveSha256 === rb.xzSha },
