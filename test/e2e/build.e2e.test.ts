@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { holdLock } from '../helpers/flock.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -89,26 +90,6 @@ function unxzHash(file: string): Promise<string> {
     assert.equal(code, 0, `xz -dc ${file} failed: ${err}`);
     return digest;
   });
-}
-
-/**
- * Hold `flock file` until the returned release function is called, so other
- * users of the cached tree (make, the benchmark) do not write into it meanwhile.
- */
-async function holdLock(file: string): Promise<() => Promise<void>> {
-  const holder = spawn('flock', [file, process.execPath, '-e', "process.stdout.write('locked\\n'); process.stdin.resume()"], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const closed = new Promise<void>((resolve) => holder.on('close', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    holder.on('error', reject);
-    holder.on('close', (code) => reject(new Error(`flock ${file} exited ${String(code)}`)));
-    holder.stdout.once('data', () => resolve());
-  });
-  return async () => {
-    holder.stdin.end();
-    await closed;
-  };
 }
 
 /** Files under dir modified after marker (our CLI must write nothing there). */

@@ -3,7 +3,7 @@
 // tampered copies, each of which must give exactly its one finding.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { lstat, mkdtemp, readFile, readdir, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { nullLogger } from '../../src/core/log.js';
 import { verifyArchive } from '../../src/core/verify.js';
 import type { Finding, VerifyOptions, VerifyReport } from '../../src/core/verify-types.js';
+import { holdLock } from '../helpers/flock.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -31,21 +32,6 @@ async function prepare(): Promise<Prepared> {
     return v;
   };
   return { lock: path.join(get('cache'), '.lock'), tree: get('tree'), srctree: get('srctree'), objtree: get('objtree'), ref: get('ref'), refObjtree: get('ref_objtree') };
-}
-
-/** Holds `flock file` (shared with the other e2e users of the cached tree) until released. */
-async function holdLock(file: string): Promise<() => Promise<void>> {
-  const holder = spawn('flock', [file, process.execPath, '-e', "process.stdout.write('locked\\n'); process.stdin.resume()"], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const closed = new Promise<void>((resolve) => holder.on('close', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    holder.on('error', reject);
-    holder.on('close', (code) => reject(new Error(`flock ${file} exited ${String(code)}`)));
-    holder.stdout.once('data', () => resolve());
-  });
-  return async () => {
-    holder.stdin.end();
-    await closed;
-  };
 }
 
 const notGenerated = (r: VerifyReport): Finding[] => r.findings.filter((f) => f.category !== 'generated');
