@@ -1,3 +1,4 @@
+import { UTSRELEASE_H } from '../core/identity.js';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -57,7 +58,7 @@ async function fetchInto(a: ActionSettings, from: string, urlVars: UrlVars, log:
 async function treeRelease(a: ActionSettings): Promise<string | undefined> {
   const tree = a.settings.tree;
   if (tree === undefined || !a.url?.includes('{release}')) return undefined;
-  const text = await readFile(join(buildDir(tree), 'include/generated/utsrelease.h'), 'utf8').catch(() => undefined);
+  const text = await readFile(join(buildDir(tree), UTSRELEASE_H), 'utf8').catch(() => undefined);
   return text === undefined ? undefined : parseUtsRelease(text);
 }
 

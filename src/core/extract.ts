@@ -1,5 +1,6 @@
 // Safe extraction: members come from the one hostile-input reader (read.ts);
 // everything is staged in a temp dir next to the target and renamed into place.
+import { parseUtsRelease, UTSRELEASE_H } from './identity.js';
 import { chmod, lstat, lutimes, mkdir, mkdtemp, readdir, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { basename, dirname, join, resolve, sep } from 'node:path';
@@ -25,12 +26,8 @@ export interface ExtractResult {
   release?: string;
 }
 
-const UTS = 'include/generated/utsrelease.h';
-
-/** UTS_RELEASE out of utsrelease.h text. */
-export function parseUtsRelease(text: string): string | undefined {
-  return /^#define UTS_RELEASE "([^"\n]+)"/m.exec(text)?.[1];
-}
+const UTS = UTSRELEASE_H;
+export { parseUtsRelease };
 
 /**
  * bcc's headers directory for a release, `${TMPDIR:-/tmp}/kheaders-<release>`.

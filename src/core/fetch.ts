@@ -1,5 +1,6 @@
 // The `extract` pipeline: find the archive (running kernel, file, ELF, URL),
 // check its digest before anything is written, save it and/or extract it.
+import { UTSRELEASE_H } from './identity.js';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
@@ -115,7 +116,7 @@ async function locate(opts: FetchOptions, log: Logger, maxBytes: number): Promis
 async function validate(archive: Buffer, limits: Partial<ReadLimits> | undefined): Promise<string | undefined> {
   let text: string | undefined;
   for await (const m of readMembers(Readable.from([archive]), { limits, label: 'archive' })) {
-    if (m.name === 'include/generated/utsrelease.h' && m.data) text = m.data.toString('utf8');
+    if (m.name === UTSRELEASE_H && m.data) text = m.data.toString('utf8');
   }
   return text === undefined ? undefined : parseUtsRelease(text);
 }

@@ -13,7 +13,7 @@ import type { HeaderEntry } from './types.js';
 import type { VariantInfo } from './variant.js';
 import { compareMember, expectedMembers, isGenerated, type Expected } from './verify-compare.js';
 import { checkConfig, loadDotConfig, parseAutoconf, type DotConfig } from './verify-config.js';
-import { readIdentity, UTSRELEASE_H, VERSION_H } from './verify-identity.js';
+import { readIdentity, UTSRELEASE_H, VERSION_H } from './identity.js';
 import { strictCheck, type MemberMeta } from './verify-strict.js';
 import { REPORT_SCHEMA_VERSION, type Counts, type Finding, type VerifyOptions, type VerifyReport } from './verify-types.js';
 

@@ -1,8 +1,14 @@
-// The kernel release and version an archive was built for.
+// The kernel release and version an archive (or a prepared tree) was built for.
 import type { KernelIdentity } from './verify-types.js';
 
 export const UTSRELEASE_H = 'include/generated/utsrelease.h';
 export const VERSION_H = 'include/generated/uapi/linux/version.h';
+
+/** UTS_RELEASE out of utsrelease.h text. */
+export function parseUtsRelease(text: string): string | undefined {
+  const rel = define(text, 'UTS_RELEASE');
+  return rel !== undefined && /^"[^"\n]+"$/.test(rel) ? rel.slice(1, -1) : undefined;
+}
 
 function define(text: string, name: string): string | undefined {
   const m = new RegExp(`^#define\\s+${name}\\s+(.+?)\\s*$`, 'm').exec(text);
@@ -13,8 +19,8 @@ function define(text: string, name: string): string | undefined {
 export function readIdentity(files: Map<string, Buffer>): KernelIdentity {
   const id: KernelIdentity = {};
   const uts = files.get(UTSRELEASE_H)?.toString('utf8');
-  const rel = uts === undefined ? undefined : define(uts, 'UTS_RELEASE');
-  if (rel !== undefined && /^"[^"]*"$/.test(rel)) id.release = rel.slice(1, -1);
+  const rel = uts === undefined ? undefined : parseUtsRelease(uts);
+  if (rel !== undefined) id.release = rel;
   const ver = files.get(VERSION_H)?.toString('utf8');
   if (ver !== undefined) {
     const code = Number(define(ver, 'LINUX_VERSION_CODE'));
