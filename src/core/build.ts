@@ -64,6 +64,8 @@ export async function resolveVariant(tree: TreeSettings, log: Logger): Promise<V
   return variant;
 }
 
+const CHUNK = 1 << 20;
+
 /** Reads one file member's bytes, comment-stripped as the kernel does. */
 export function loadItem(item: TarItem): Promise<Buffer> {
   return readStripped((item.entry as HeaderEntry).path);
@@ -85,11 +87,27 @@ export async function buildArchive(opts: BuildOptions, log: Logger): Promise<Bui
   const written = await phase(log, timings, 'pack and compress', async () => {
     const items = archiveOrder(entries);
     const tar = packTar(items, pack.mtime.epoch, loadItem);
+    // Feed xz 1 MiB at a time: fewer hand-offs to its worker thread, so it never waits on the JS side.
+    const pending: Buffer[] = [];
+    let held = 0;
+    const flush = (push: (b: Buffer) => void): void => {
+      if (held > 0) push(Buffer.concat(pending, held));
+      pending.length = 0;
+      held = 0;
+    };
     const counter = new Transform({
+      readableHighWaterMark: 4 * CHUNK,
       transform(chunk: Buffer, _enc, done): void {
         tarSize += chunk.length;
         log.progress(`packed ${(tarSize / 1e6).toFixed(1)} MB of tar`);
-        done(null, chunk);
+        pending.push(chunk);
+        held += chunk.length;
+        if (held >= CHUNK) flush((b) => this.push(b));
+        done();
+      },
+      flush(done): void {
+        flush((b) => this.push(b));
+        done();
       },
     });
     const result = await writeAtomically(output, tar, [counter, createCompressor(pack.compression, pack.threads)], opts.signal);
