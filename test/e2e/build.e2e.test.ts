@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,7 +139,11 @@ describe('kheaders build vs the kernel gen_kheaders.sh (real 6.1 tree)', () => {
     await new Promise((r) => setTimeout(r, 20));
     // A private XDG cache dir too, so nothing is read from or written to the user's.
     const env = { ...cleanEnv(), XDG_CACHE_HOME: path.join(tmp, 'xdg') };
-    const { stdout } = await run(process.execPath, args, { env, maxBuffer: BIG });
+    // GNU time reports the peak RSS (the issue's streaming limit is 256 MiB on this tree).
+    const rssFile = path.join(tmp, `rss-${path.basename(out)}`);
+    const { stdout } = await run('/usr/bin/time', ['-f', '%M', '-o', rssFile, process.execPath, ...args], { env, maxBuffer: BIG });
+    const rssKiB = Number((await readFile(rssFile, 'utf8')).trim().split('\n').at(-1));
+    assert.ok(rssKiB > 0 && rssKiB <= 256 * 1024, `peak RSS ${rssKiB} KiB is over 256 MiB: the build must stream`);
     const touched: string[] = [];
     for (const dir of [c.source(prep), ...(obj ? [obj] : [])]) touched.push(...(await changedSince(marker, dir)));
     assert.deepEqual(touched, [], 'the CLI wrote into the kernel tree');
