@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createCompressor } from './compress.js';
 import { archiveOrder, packTar, type TarItem } from './pack.js';
-import { readMembers } from './read.js';
+import { readMembers, type Member } from './read.js';
 import { loadItem } from './build.js';
 import type { HeaderEntry } from './types.js';
 import { digestFile } from './write.js';
@@ -12,16 +12,7 @@ import { memberName } from './verify-compare.js';
 import type { Finding, StrictResult } from './verify-types.js';
 
 /** The metadata strict mode compares, per member. */
-export interface MemberMeta {
-  name: string;
-  kind: 'file' | 'dir' | 'symlink';
-  mode: number;
-  uid: number;
-  gid: number;
-  uname: string;
-  gname: string;
-  mtime: number;
-}
+export type MemberMeta = Pick<Member, 'name' | 'kind' | 'mode' | 'uid' | 'gid' | 'uname' | 'gname' | 'mtime'>;
 
 export interface StrictInput {
   archive: string;
