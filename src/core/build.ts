@@ -86,7 +86,17 @@ export async function buildArchive(opts: BuildOptions, log: Logger): Promise<Bui
   let tarSize = 0;
   const written = await phase(log, timings, 'pack and compress', async () => {
     const items = archiveOrder(entries);
-    const tar = packTar(items, pack.mtime.epoch, loadItem);
+    let packed = 0;
+    let xzSize = 0;
+    const tar = packTar(items, pack.mtime.epoch, loadItem, { onItem: (it) => { if (it.entry) packed++; } });
+    const show = (): void => log.progress(`${packed}/${entries.length} headers packed, ${(tarSize / 1e6).toFixed(1)} MB tar, ${(xzSize / 1e6).toFixed(1)} MB compressed`);
+    const xzCounter = new Transform({
+      transform(chunk: Buffer, _enc, done): void {
+        xzSize += chunk.length;
+        show();
+        done(null, chunk);
+      },
+    });
     // Feed xz 1 MiB at a time: fewer hand-offs to its worker thread, so it never waits on the JS side.
     const pending: Buffer[] = [];
     let held = 0;
@@ -99,7 +109,7 @@ export async function buildArchive(opts: BuildOptions, log: Logger): Promise<Bui
       readableHighWaterMark: 4 * CHUNK,
       transform(chunk: Buffer, _enc, done): void {
         tarSize += chunk.length;
-        log.progress(`packed ${(tarSize / 1e6).toFixed(1)} MB of tar`);
+        show();
         pending.push(chunk);
         held += chunk.length;
         if (held >= CHUNK) flush((b) => this.push(b));
@@ -110,7 +120,7 @@ export async function buildArchive(opts: BuildOptions, log: Logger): Promise<Bui
         done();
       },
     });
-    const result = await writeAtomically(output, tar, [counter, createCompressor(pack.compression, pack.threads)], opts.signal);
+    const result = await writeAtomically(output, tar, [counter, createCompressor(pack.compression, pack.threads), xzCounter], opts.signal);
     log.info(`${(tarSize / 1e6).toFixed(1)} MB tar -> ${(result.size / 1e6).toFixed(1)} MB xz (${pack.compression})`);
     return result;
   });
