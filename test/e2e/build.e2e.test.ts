@@ -180,4 +180,21 @@ describe('kheaders build vs the kernel gen_kheaders.sh (real 6.1 tree)', () => {
     assert.ok(existsSync(path.join(prep.objtree, 'include/generated/autoconf.h')));
     assert.ok(!existsSync(path.join(prep.objtree, 'include/linux/kernel.h')));
   });
+
+  test('--config FILE on a fresh O= objtree: kheaders runs make olddefconfig + prepare, the archive equals the kernel\'s, and a rerun skips make', async () => {
+    const obj = path.join(tmp, 'config-obj');
+    const out1 = path.join(tmp, 'config-1.tar.xz');
+    const out2 = path.join(tmp, 'config-2.tar.xz');
+    const env = { ...cleanEnv(), XDG_CACHE_HOME: path.join(tmp, 'xdg') };
+    const args = (out: string): string[] => [CLI, 'build', '--source', prep.srctree, '--objtree', obj, '--arch', 'x86_64',
+      '--config', path.join(prep.objtree, '.config'), '--mtime', MTIME, '--no-cache', '--output', out];
+    const first = await run(process.execPath, args(out1), { env, maxBuffer: BIG });
+    assert.match(first.stderr, /make .*olddefconfig/);
+    assert.match(first.stderr, /make .*prepare/);
+    assert.equal(await fileHash('sha256', out1), await fileHash('sha256', prep.refObjtree));
+    const second = await run(process.execPath, args(out2), { env, maxBuffer: BIG });
+    assert.match(second.stderr, /make skipped/);
+    assert.doesNotMatch(second.stderr, /make .*prepare/);
+    assert.equal(await fileHash('sha256', out2), await fileHash('sha256', prep.refObjtree));
+  });
 });
