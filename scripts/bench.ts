@@ -1,6 +1,8 @@
 // Benchmark: the tree's own gen_kheaders.sh vs our CLI (compat and fast) vs
 // bare `xz -6 -T1` over the same tar. Runs alternate per round; medians,
 // ratios and peak RSS (GNU time %M) are printed. See docs/benchmark.md.
+import { resolveArch } from '../src/core/arch.js';
+import { cleanEnv } from './clean-env.js';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, openSync, closeSync } from 'node:fs';
@@ -31,24 +33,6 @@ function fail(msg: string, fix: string): never {
   process.exit(2);
 }
 
-/** Kernel SRCARCH for an ARCH value (subset of the top Makefile's mapping). */
-function srcArch(arch: string): string {
-  if (arch === 'x86_64' || arch === 'i386') return 'x86';
-  if (arch === 'sparc64' || arch === 'sparc32') return 'sparc';
-  if (arch === 'parisc64') return 'parisc';
-  if (arch === 'sh64') return 'sh';
-  return arch;
-}
-
-function baseEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C' };
-  delete env.XZ_OPT;
-  delete env.XZ_DEFAULTS;
-  delete env.TAR_OPTIONS;
-  delete env.KBUILD_BUILD_TIMESTAMP;
-  delete env.SOURCE_DATE_EPOCH;
-  return env;
-}
 
 /** Run argv under GNU time; stdout optionally to a file. Throws on non-zero exit. */
 async function measure(argv: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; stdoutFile?: string }, tmp: string): Promise<Sample> {
@@ -59,7 +43,7 @@ async function measure(argv: string[], opts: { cwd?: string; env?: NodeJS.Proces
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(GNU_TIME, ['-o', tf, '-f', '%U %S %M', ...argv], {
       cwd: opts.cwd,
-      env: opts.env ?? baseEnv(),
+      env: opts.env ?? cleanEnv(),
       stdio: ['ignore', out, 'pipe'],
     });
     child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
@@ -129,10 +113,10 @@ async function main(): Promise<void> {
     const outOfTree = obj !== src;
     const kernelOut = path.join(obj, 'kernel/kheaders_data.tar.xz');
     const scriptEnv: NodeJS.ProcessEnv = {
-      ...baseEnv(),
+      ...cleanEnv(),
       srctree: outOfTree ? src : '.',
       objtree: '.',
-      SRCARCH: srcArch(values.arch),
+      SRCARCH: resolveArch(values.arch).srcarch,
       XZ: 'xz',
       CONFIG_SHELL: 'sh',
       KBUILD_BUILD_TIMESTAMP: values.mtime,
@@ -172,7 +156,7 @@ async function main(): Promise<void> {
       if (r === 1) {
         const out = openSync(plainTar, 'w');
         await new Promise<void>((resolve, reject) => {
-          const c = spawn('xz', ['-dc', '--', refCopy], { stdio: ['ignore', out, 'inherit'], env: baseEnv() });
+          const c = spawn('xz', ['-dc', '--', refCopy], { stdio: ['ignore', out, 'inherit'], env: cleanEnv() });
           c.on('error', reject);
           c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`xz -dc exited ${String(code)}`))));
         });

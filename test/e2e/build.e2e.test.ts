@@ -1,5 +1,6 @@
 // End-to-end: our CLI against the kernel's own gen_kheaders.sh on a real
 // Debian 6.1 tree (prepared and cached by scripts/kernel-tree.sh).
+import { cleanEnv } from '../../scripts/clean-env.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -28,16 +29,6 @@ interface Prepared {
   refObjtree: string;
 }
 
-/** Environment without knobs that would change xz/tar output behind our back. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C' };
-  delete env.XZ_OPT;
-  delete env.XZ_DEFAULTS;
-  delete env.TAR_OPTIONS;
-  delete env.KBUILD_BUILD_TIMESTAMP;
-  delete env.SOURCE_DATE_EPOCH;
-  return env;
-}
 
 async function prepare(): Promise<Prepared> {
   const { stdout } = await run('bash', [TREE_SCRIPT, '--reference', MTIME], {
