@@ -53,24 +53,29 @@ export function xzStages(what: string, maxBytes: number): XzStages {
     const all = Buffer.concat(chunks, size);
     chunks.length = 0;
     if (!all.subarray(0, 6).equals(XZ_MAGIC)) throw notXz(what);
-    let expected: number;
-    try {
-      expected = parseFileIndex(all).uncompressedSize;
-    } catch (err) {
-      throw new KheadersError(
-        `${what}: xz stream is truncated or has trailing garbage (${(err as Error).message})`,
-        'download or copy the archive again; check its size and checksum',
-      );
-    }
-    if (expected !== decoded) {
-      throw new KheadersError(
-        `${what}: decoded ${decoded} bytes but the xz index records ${expected}; ` +
-          'the file is truncated, corrupt, or holds several concatenated xz streams (not supported)',
-        'download or copy the archive again, or recompress it with a single `xz` run',
-      );
-    }
+    checkXzIndex(all, decoded, what, 'download or copy the archive again; check its size and checksum');
   };
   return { tap, unxz, finish };
+}
+
+/**
+ * Checks a whole xz file's index against what was decoded: liblzma's decoder
+ * ends quietly on truncated input, and concatenated streams are not supported.
+ */
+export function checkXzIndex(input: Buffer, decoded: number, what: string, fix: string): void {
+  let expected: number;
+  try {
+    expected = parseFileIndex(input).uncompressedSize;
+  } catch (err) {
+    throw new KheadersError(`${what}: xz stream is truncated or has trailing garbage (${(err as Error).message})`, fix);
+  }
+  if (expected !== decoded) {
+    throw new KheadersError(
+      `${what}: decoded ${decoded} bytes but the xz index records ${expected}; ` +
+        'the file is truncated, corrupt, or holds several concatenated xz streams (not supported)',
+      fix,
+    );
+  }
 }
 
 function notXz(what: string): KheadersError {

@@ -1,6 +1,7 @@
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { createUnxz, parseFileIndex } from 'node-liblzma';
+import { createUnxz } from 'node-liblzma';
+import { checkXzIndex } from './read-xz.js';
 import { Decompress } from 'fzstd';
 import { KheadersError } from './errors.js';
 
@@ -49,20 +50,6 @@ async function* zstdChunks(input: Buffer): AsyncGenerator<Uint8Array> {
   }
 }
 
-function checkXzSize(input: Buffer, decoded: number, what: string): void {
-  let expected: number;
-  try {
-    expected = parseFileIndex(input).uncompressedSize;
-  } catch (err) {
-    throw new KheadersError(`${what}: xz data is truncated or has trailing garbage (${(err as Error).message})`,
-      'pass an intact file; re-download or re-copy it');
-  }
-  if (expected !== decoded) {
-    throw new KheadersError(`${what}: decoded ${decoded} bytes but the xz index records ${expected} (truncated or concatenated streams)`,
-      'pass an intact file; re-download or re-copy it');
-  }
-}
-
 /**
  * Decompresses a whole buffer (a .ko.xz, .ko.gz or .ko.zst), with a cap on
  * the output size. With `stopAfter`, returns early once that many bytes are out.
@@ -78,7 +65,7 @@ export async function decompress(input: Buffer, kind: Compression, what: string,
     try {
       const out = await collect(t, what, max, opts.stopAfter);
       // liblzma's stream wrapper ends quietly on truncated input: check against the xz index.
-      if (kind === 'xz' && opts.stopAfter === undefined) checkXzSize(input, out.length, what);
+      if (kind === 'xz' && opts.stopAfter === undefined) checkXzIndex(input, out.length, what, 'pass an intact file; re-download or re-copy it');
       return out;
     } finally {
       src.unpipe(t);
