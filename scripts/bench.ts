@@ -1,7 +1,7 @@
 // Benchmark: the tree's own gen_kheaders.sh vs our CLI (compat and fast) vs
 // bare `xz -6 -T1` over the same tar. Runs alternate per round; medians,
 // ratios and peak RSS (GNU time %M) are printed. See docs/benchmark.md.
-import { resolveArch } from '../src/core/arch.js';
+import { resolveArch } from '../src/core/kernel/arch.js';
 import { cleanEnv } from './clean-env.js';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -3,7 +3,7 @@ import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../core/log.js';
-import { copyFileAtomically } from '../core/write.js';
+import { copyFileAtomically } from '../core/io/atomic.js';
 
 /**
  * The Actions cache holds one file at a fixed path, so the client's "version"

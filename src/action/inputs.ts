@@ -2,10 +2,10 @@ import * as core from '@actions/core';
 import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { resolveArch } from '../core/arch.js';
-import { defaultThreads } from '../core/compress.js';
+import { resolveArch } from '../core/kernel/arch.js';
+import { defaultThreads } from '../core/build/compress.js';
 import { KheadersError } from '../core/errors.js';
-import { resolveMtime } from '../core/mtime.js';
+import { resolveMtime } from '../core/kernel/mtime.js';
 import type { Compression, Mode, Settings } from '../core/settings.js';
 import { Inputs, MODES } from './constants.js';
 

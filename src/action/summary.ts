@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { renderMarkdown } from '../core/report-markdown.js';
+import { renderMarkdown } from '../core/verify/reports/markdown.js';
 import type { RunResult } from './run.js';
 
 const ORIGIN: Record<RunResult['origin'], string> = {

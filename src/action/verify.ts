@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Logger } from '../core/log.js';
 import type { TreeSettings } from '../core/settings.js';
-import { verifyArchive, type Finding, type VerifyReport } from '../core/verify.js';
-import { writeFileAtomically } from '../core/write.js';
+import { verifyArchive, type Finding, type VerifyReport } from '../core/verify/verify.js';
+import { writeFileAtomically } from '../core/io/atomic.js';
 
 /** Categories that make the archive disagree with the tree. */
 const MISMATCH: ReadonlySet<Finding['category']> = new Set(['differs', 'missing', 'extra', 'config', 'metadata']);

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { resolveArch, type ArchInfo } from '../core/arch.js';
-import { defaultCacheDir } from '../core/cache-dir.js';
-import { checkThreads, defaultThreads } from '../core/compress.js';
+import { resolveArch, type ArchInfo } from '../core/kernel/arch.js';
+import { defaultCacheDir } from '../core/cache/local.js';
+import { checkThreads, defaultThreads } from '../core/build/compress.js';
 import { KheadersError } from '../core/errors.js';
-import { resolveMtime } from '../core/mtime.js';
+import { resolveMtime } from '../core/kernel/mtime.js';
 import type { Command, Compression, Settings } from '../core/settings.js';
 
 /** CLI parse result: the shared settings plus CLI-only switches. */

@@ -1,17 +1,17 @@
 import { resolve } from 'node:path';
-import { buildArchive, resolveVariant, type BuildResult } from '../core/build.js';
-import { cacheRestore, cacheStore } from '../core/cache-dir.js';
+import { buildArchive, resolveVariant, type BuildResult } from '../core/build/build.js';
+import { cacheRestore, cacheStore } from '../core/cache/local.js';
 import { KheadersError } from '../core/errors.js';
-import { fetchArchive } from '../core/fetch.js';
-import { cacheKey, computeKey, keyInputs } from '../core/key.js';
+import { fetchArchive } from '../core/sources/fetch.js';
+import { cacheKey, computeKey, keyInputs } from '../core/cache/key.js';
 import type { Logger } from '../core/log.js';
-import { renderJson } from '../core/report-json.js';
-import { renderMarkdown } from '../core/report-markdown.js';
-import { renderText } from '../core/report-text.js';
+import { renderJson } from '../core/verify/reports/json.js';
+import { renderMarkdown } from '../core/verify/reports/markdown.js';
+import { renderText } from '../core/verify/reports/text.js';
 import type { Settings, TreeSettings } from '../core/settings.js';
-import type { VariantInfo } from '../core/variant.js';
-import { verifyArchive } from '../core/verify.js';
-import { digestFile, ensureOutputDir, writeFileAtomically } from '../core/write.js';
+import type { VariantInfo } from '../core/kernel/script.js';
+import { verifyArchive } from '../core/verify/verify.js';
+import { digestFile, ensureOutputDir, writeFileAtomically } from '../core/io/atomic.js';
 
 const out = (text: string): void => {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { fetchArchive } from '../../src/core/fetch.js';
+import { fetchArchive } from '../../src/core/sources/fetch.js';
 import { nullLogger } from '../../src/core/log.js';
 
 const run = promisify(execFile);

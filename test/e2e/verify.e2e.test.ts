@@ -11,8 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { nullLogger } from '../../src/core/log.js';
-import { verifyArchive } from '../../src/core/verify.js';
-import type { Finding, VerifyOptions, VerifyReport } from '../../src/core/verify-types.js';
+import { verifyArchive } from '../../src/core/verify/verify.js';
+import type { Finding, VerifyOptions, VerifyReport } from '../../src/core/verify/report.js';
 import { holdLock } from '../helpers/flock.js';
 
 const run = promisify(execFile);

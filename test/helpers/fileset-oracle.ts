@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Variant } from '../../src/core/types.js';
-import type { FileRules } from '../../src/core/variant.js';
+import type { FileRules } from '../../src/core/kernel/script.js';
 
 export interface OracleEntry {
   name: string;

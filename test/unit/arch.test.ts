@@ -4,7 +4,7 @@ import { machine, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { resolveArch, subarchOf } from '../../src/core/arch.js';
+import { resolveArch, subarchOf } from '../../src/core/kernel/arch.js';
 import { KheadersError } from '../../src/core/errors.js';
 
 // Kernel facts: ARCH words and what the top Makefile makes of them.

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { cacheLookup, cacheRestore, cacheStore, defaultCacheDir, entryPath } from '../../src/core/cache-dir.js';
+import { cacheLookup, cacheRestore, cacheStore, defaultCacheDir, entryPath } from '../../src/core/cache/local.js';
 import { KheadersError } from '../../src/core/errors.js';
 import { tempDir } from '../helpers/action-tree.js';
 

@@ -3,10 +3,10 @@ import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { collectHeaders } from '../../src/core/collect.js';
+import { collectHeaders } from '../../src/core/build/collect.js';
 import { KheadersError } from '../../src/core/errors.js';
 import type { HeaderEntry, Variant } from '../../src/core/types.js';
-import { defaultRules, detectVariant, type FileRules } from '../../src/core/variant.js';
+import { defaultRules, detectVariant, type FileRules } from '../../src/core/kernel/script.js';
 import { listArchive, oracleFileSet, type OracleEntry } from '../helpers/fileset-oracle.js';
 import { tempDir, writeTree, type Node } from '../helpers/kernel-tree.js';
 

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { archiveRelease, extractArchive, parseUtsRelease, usageHints } from '../../src/core/extract.js';
+import { archiveRelease, extractArchive, parseUtsRelease, usageHints } from '../../src/core/io/extract.js';
 import { KheadersError } from '../../src/core/errors.js';
 import { makeHeadersArchive, type HeadersFixture } from '../helpers/headers-archive.js';
 import { hostileCorpus } from '../helpers/hostile.js';

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fetchArchive, type FetchOptions } from '../../src/core/fetch.js';
+import { fetchArchive, type FetchOptions } from '../../src/core/sources/fetch.js';
 import { KheadersError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/log.js';
 import { buildRealElf } from '../helpers/elf.js';

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { cacheKey, computeKey, type KeyInputs } from '../../src/core/key.js';
+import { cacheKey, computeKey, type KeyInputs } from '../../src/core/cache/key.js';
 import { copyTree, tempDir, treeFiles, writeTree } from '../helpers/action-tree.js';
 
 const tmp = tempDir('kheaders-key-');

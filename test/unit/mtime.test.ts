@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { KheadersError } from '../../src/core/errors.js';
-import { parseMtime, resolveMtime } from '../../src/core/mtime.js';
+import { parseMtime, resolveMtime } from '../../src/core/kernel/mtime.js';
 
 /** GNU date as the oracle: epoch seconds, or undefined when date rejects the text. */
 function gnuDate(text: string, tz: string): number | undefined {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KheadersError } from '../../src/core/errors.js';
-import { readMembers, type Member } from '../../src/core/read.js';
+import { readMembers, type Member } from '../../src/core/archive/read.js';
 import { hostileCorpus } from '../helpers/hostile.js';
 
 async function withTmp(fn: (dir: string) => Promise<void>): Promise<void> {

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readRunningArchive, type ModuleLoader } from '../../src/core/source-running.js';
+import { readRunningArchive, type ModuleLoader } from '../../src/core/sources/running.js';
 import { KheadersError } from '../../src/core/errors.js';
 import { makeHeadersArchive } from '../helpers/headers-archive.js';
 

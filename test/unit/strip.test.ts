@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stripComments } from '../../src/core/strip.js';
+import { stripComments } from '../../src/core/build/strip.js';
 import { perlStrip } from '../helpers/oracle.js';
 
 const tricky = [

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { KheadersError } from '../../src/core/errors.js';
-import { checkKernelTree } from '../../src/core/tree.js';
+import { checkKernelTree } from '../../src/core/kernel/tree.js';
 import { kernelSkeleton, tempDir, writeTree } from '../helpers/kernel-tree.js';
 
 const tmp = tempDir('kh-tree-');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { KheadersError } from '../../src/core/errors.js';
-import { detectVariant, type FileRules } from '../../src/core/variant.js';
+import { detectVariant, type FileRules } from '../../src/core/kernel/script.js';
 import { tempDir, writeTree } from '../helpers/kernel-tree.js';
 import { cpio, EXCL, LIST, LISTS_SCRIPT, listsMakefile, OBJ_SKIP, RM_UTS, tarScript } from '../helpers/variant-scripts.js';
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkConfig, parseAutoconf, parseDotConfig } from '../../src/core/verify-config.js';
+import { checkConfig, parseAutoconf, parseDotConfig } from '../../src/core/verify/config.js';
 
 // A .config and the autoconf.h Kconfig writes for it (one option of each kind).
 const DOT = [

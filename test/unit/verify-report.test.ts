@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nullLogger } from '../../src/core/log.js';
-import { renderJson } from '../../src/core/report-json.js';
-import { renderMarkdown } from '../../src/core/report-markdown.js';
-import { renderText, summaryLine } from '../../src/core/report-text.js';
-import { verifyArchive } from '../../src/core/verify.js';
-import type { VerifyReport } from '../../src/core/verify-types.js';
+import { renderJson } from '../../src/core/verify/reports/json.js';
+import { renderMarkdown } from '../../src/core/verify/reports/markdown.js';
+import { renderText, summaryLine } from '../../src/core/verify/reports/text.js';
+import { verifyArchive } from '../../src/core/verify/verify.js';
+import type { VerifyReport } from '../../src/core/verify/report.js';
 import { tempDir } from '../helpers/kernel-tree.js';
 import { oracleArchive, writeKernel } from '../helpers/verify-tree.js';
 

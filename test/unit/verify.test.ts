@@ -5,8 +5,8 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, symlin
 import { join, relative } from 'node:path';
 import { KheadersError } from '../../src/core/errors.js';
 import { nullLogger } from '../../src/core/log.js';
-import { verifyArchive } from '../../src/core/verify.js';
-import type { Finding, VerifyOptions, VerifyReport } from '../../src/core/verify-types.js';
+import { verifyArchive } from '../../src/core/verify/verify.js';
+import type { Finding, VerifyOptions, VerifyReport } from '../../src/core/verify/report.js';
 import { tempDir, writeTree } from '../helpers/kernel-tree.js';
 import { generatedNodes, oracleArchive, TS, writeKernel } from '../helpers/verify-tree.js';
 import { rawTar, realXz } from '../helpers/hostile.js';

@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from '
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { KheadersError } from '../../src/core/errors.js';
-import { copyFileAtomically, digestBuffer, digestFile, writeFileAtomically } from '../../src/core/write.js';
+import { copyFileAtomically, digestBuffer, digestFile, writeFileAtomically } from '../../src/core/io/atomic.js';
 import { tempDir } from '../helpers/action-tree.js';
 
 const tmp = tempDir('kheaders-write-');

@@ -1,0 +1,164 @@
+// The `extract` pipeline: find the archive (running kernel, file, ELF, URL),
+// check its digest before anything is written, save it and/or extract it.
+import { UTSRELEASE_H } from '../kernel/identity.js';
+import { access, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
+import { join, resolve } from 'node:path';
+import { resolveArch } from '../kernel/arch.js';
+import { KheadersError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { archiveRelease, defaultHeadersDir, extractArchive, parseUtsRelease, usageHints } from '../io/extract.js';
+import { archiveFromFile } from './file.js';
+import { readMembers, type ReadLimits } from '../archive/read.js';
+import { readRunningArchive, runningRelease, type ModuleLoader } from './running.js';
+import { download, expandUrlTemplate, isUrl, redact, type DownloadOptions, type UrlVars } from './url.js';
+import { digestBuffer, writeFileAtomically } from '../io/atomic.js';
+
+export interface FetchOptions {
+  /** 'running', a local path (.tar.xz, kheaders.ko[.xz|.gz|.zst], kheaders.o, vmlinux) or an http(s) URL / URL template. */
+  from: string;
+  /** Save the raw .tar.xz here, byte for byte (atomic). */
+  archive?: string;
+  /** Extract here; default `${TMPDIR:-/tmp}/kheaders-<release>`. */
+  output?: string;
+  /** Extract at all? Default: when output is given, or when archive is not. */
+  extract?: boolean;
+  sha256?: string;
+  md5?: string;
+  /** Replace an existing non-empty output directory (CLI --force). */
+  replace?: boolean;
+  /** Values for {key}, {arch}, {release} in a URL template (arch/release default to this machine). */
+  urlVars?: UrlVars;
+  /** The caller verifies the archive against a source tree afterwards: no "unverified" warning. */
+  willVerify?: boolean;
+  /** For `running`: root of /sys, /proc, /boot (tests), module loader, root override. */
+  root?: string;
+  loader?: ModuleLoader;
+  isRoot?: boolean;
+  http?: Omit<DownloadOptions, 'log'>;
+  limits?: Partial<ReadLimits>;
+  /** Largest module/image/archive we handle, bytes (default 1 GiB). */
+  maxBytes?: number;
+}
+
+export interface FetchResult {
+  archivePath?: string;
+  headersDir?: string;
+  release?: string;
+  origin: 'running' | 'file' | 'elf' | 'url';
+  /** Where and how the archive was found, for logs. */
+  detail: string;
+  md5: string;
+  sha256: string;
+  /** The archive's size in bytes. */
+  size: number;
+  /** True when a given digest matched. */
+  verified: boolean;
+  /** Lines telling how to use headersDir with bcc and bpftrace. */
+  hints: string[];
+}
+
+function checkDigestArg(name: 'sha256' | 'md5', v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const len = name === 'sha256' ? 64 : 32;
+  const hex = v.trim().toLowerCase();
+  if (!new RegExp(`^[0-9a-f]{${len}}$`).test(hex)) {
+    throw new KheadersError(`--${name} must be ${len} hex digits, got "${v}"`, `pass the archive's ${name} as printed by ${name}sum`);
+  }
+  return hex;
+}
+
+/** A given --sha256/--md5 did not match the archive found; nothing was written. */
+export class DigestMismatchError extends KheadersError {
+  constructor(message: string, fix = 'check the digest and the source; a changed archive must not be trusted') {
+    super(message, fix, 1);
+    this.name = 'DigestMismatchError';
+  }
+}
+
+interface Found { archive: Buffer; origin: FetchResult['origin']; detail: string; release?: string }
+
+async function fromUrl(opts: FetchOptions, log: Logger, maxBytes: number): Promise<Found> {
+  const need = (n: string): boolean => opts.from.includes(`{${n}}`);
+  const vars: UrlVars = {
+    key: opts.urlVars?.key,
+    arch: opts.urlVars?.arch ?? (need('arch') ? resolveArch(undefined).srcarch : undefined),
+    release: opts.urlVars?.release ?? (need('release') ? await runningRelease(opts.root) : undefined),
+  };
+  const url = expandUrlTemplate(opts.from, vars);
+  const dir = await mkdtemp(join(tmpdir(), 'kheaders-dl-'));
+  try {
+    const file = join(dir, 'download');
+    await download(url, file, { maxBytes, ...opts.http, log });
+    const got = await archiveFromFile(file, { maxBytes, log });
+    return { archive: got.archive, origin: 'url', detail: `${redact(url)} (${got.detail})` };
+  } finally {
+    // The download never outlives this call (a digest mismatch included).
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function locate(opts: FetchOptions, log: Logger, maxBytes: number): Promise<Found> {
+  if (opts.from === 'running') {
+    const r = await readRunningArchive({ root: opts.root, loader: opts.loader, isRoot: opts.isRoot, log });
+    return { archive: r.archive, origin: 'running', detail: r.path, release: r.release };
+  }
+  if (isUrl(opts.from)) return fromUrl(opts, log, maxBytes);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(opts.from)) {
+    throw new KheadersError(`unsupported source ${redact(opts.from)}`, 'use http:// or https:// URLs, a local path, or `running`');
+  }
+  const got = await archiveFromFile(resolve(opts.from), { maxBytes, log });
+  return { ...got };
+}
+
+/** Reads every member once (the hostile-input checks) and returns the release. */
+async function validate(archive: Buffer, limits: Partial<ReadLimits> | undefined): Promise<string | undefined> {
+  let text: string | undefined;
+  for await (const m of readMembers(Readable.from([archive]), { limits, label: 'archive' })) {
+    if (m.name === UTSRELEASE_H && m.data) text = m.data.toString('utf8');
+  }
+  return text === undefined ? undefined : parseUtsRelease(text);
+}
+
+/** Finds the archive, checks its digest, then saves and/or extracts it. */
+export async function fetchArchive(opts: FetchOptions, log: Logger): Promise<FetchResult> {
+  const wantSha = checkDigestArg('sha256', opts.sha256);
+  const wantMd5 = checkDigestArg('md5', opts.md5);
+  const maxBytes = opts.maxBytes ?? 1024 * 1024 * 1024;
+  const found = await locate(opts, log, maxBytes);
+  log.info(`found a ${found.archive.length}-byte archive: ${found.detail}`);
+  const { sha256, md5, size } = digestBuffer(found.archive);
+  for (const [name, want, got] of [['sha256', wantSha, sha256], ['md5', wantMd5, md5]] as const) {
+    if (want !== undefined && want !== got) {
+      throw new DigestMismatchError(`${name} mismatch: expected ${want}, the archive from ${found.detail} has ${got}; nothing was written`);
+    }
+  }
+  const verified = wantSha !== undefined || wantMd5 !== undefined;
+  if (verified) log.info(`${wantSha ? 'sha256' : 'md5'} matches`);
+  else if (found.origin === 'url' && !opts.willVerify) {
+    log.warning(`the archive from ${found.detail} is unverified: no sha256 or md5 was given to check it, and no source tree to verify it against`);
+  }
+  const doExtract = opts.extract ?? (opts.output !== undefined || opts.archive === undefined);
+  const result: FetchResult = { origin: found.origin, detail: found.detail, md5, sha256, size, verified, hints: [] };
+  if (doExtract) {
+    // The default output is named after the release: read it first (uname -r for the running kernel).
+    const release = found.release ?? (opts.output === undefined ? await archiveRelease(found.archive, opts.limits) : undefined);
+    const out = opts.output ?? defaultHeadersDir(release);
+    const res = await extractArchive(found.archive, out, { replace: opts.replace, limits: opts.limits, log });
+    result.headersDir = res.dir;
+    result.release = release ?? res.release;
+    const kconfig = await access(join(res.dir, 'include/linux/kconfig.h')).then(() => true, () => false);
+    result.hints = usageHints(res.dir, kconfig);
+  } else {
+    const fromArchive = await validate(found.archive, opts.limits);
+    result.release = found.release ?? fromArchive;
+  }
+  if (opts.archive !== undefined) {
+    result.archivePath = resolve(opts.archive);
+    await writeFileAtomically(result.archivePath, found.archive, 'choose an --archive path in a writable directory, on a filesystem with free space');
+    log.info(`saved the archive to ${result.archivePath}`);
+  }
+  for (const line of result.hints) log.info(line);
+  return result;
+}

@@ -1,0 +1,78 @@
+import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { createUnxz } from 'node-liblzma';
+import { checkXzIndex } from '../archive/xz-decode.js';
+import { Decompress } from 'fzstd';
+import { KheadersError } from '../errors.js';
+
+/** How a file (module, image or archive) is compressed, by its magic bytes. */
+export type Compression = 'xz' | 'gzip' | 'zstd' | 'none';
+
+/** Detects xz, gzip and zstd by magic bytes. */
+export function detectCompression(head: Buffer): Compression {
+  if (head.length >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
+  if (head.length >= 3 && head[0] === 0x1f && head[1] === 0x8b && head[2] === 8) return 'gzip';
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  return 'none';
+}
+
+function tooBig(what: string, max: number): KheadersError {
+  return new KheadersError(`${what}: decompresses to more than ${max} bytes`,
+    'pass a kernel module or image, not an unrelated compressed file (or raise the size limit)');
+}
+
+function corrupt(what: string, kind: Compression, err: unknown): KheadersError {
+  const why = err instanceof Error ? err.message : String(err);
+  return new KheadersError(`${what}: corrupt ${kind} data (${why})`, 'pass an intact file; re-download or re-copy it');
+}
+
+async function collect(chunks: AsyncIterable<Uint8Array>, what: string, max: number, stopAfter?: number): Promise<Buffer> {
+  const out: Buffer[] = [];
+  let total = 0;
+  for await (const c of chunks) {
+    total += c.length;
+    if (total > max) throw tooBig(what, max);
+    out.push(Buffer.from(c.buffer, c.byteOffset, c.length));
+    if (stopAfter !== undefined && total >= stopAfter) break;
+  }
+  return Buffer.concat(out);
+}
+
+async function* zstdChunks(input: Buffer): AsyncGenerator<Uint8Array> {
+  const pending: Uint8Array[] = [];
+  const d = new Decompress((chunk) => {
+    pending.push(chunk);
+  });
+  const step = 1 << 20;
+  for (let o = 0; o < input.length; o += step) {
+    d.push(input.subarray(o, o + step), o + step >= input.length);
+    while (pending.length) yield pending.shift() as Uint8Array;
+  }
+}
+
+/**
+ * Decompresses a whole buffer (a .ko.xz, .ko.gz or .ko.zst), with a cap on
+ * the output size. With `stopAfter`, returns early once that many bytes are out.
+ */
+export async function decompress(input: Buffer, kind: Compression, what: string, opts: { maxBytes?: number; stopAfter?: number } = {}): Promise<Buffer> {
+  const max = opts.maxBytes ?? 1024 * 1024 * 1024;
+  if (kind === 'none') return input;
+  try {
+    if (kind === 'zstd') return await collect(zstdChunks(input), what, max, opts.stopAfter);
+    const t = kind === 'xz' ? createUnxz() : createGunzip();
+    const src = Readable.from([input]);
+    src.pipe(t);
+    try {
+      const out = await collect(t, what, max, opts.stopAfter);
+      // liblzma's stream wrapper ends quietly on truncated input: check against the xz index.
+      if (kind === 'xz' && opts.stopAfter === undefined) checkXzIndex(input, out.length, what, 'pass an intact file; re-download or re-copy it');
+      return out;
+    } finally {
+      src.unpipe(t);
+      t.destroy();
+    }
+  } catch (err) {
+    if (err instanceof KheadersError) throw err;
+    throw corrupt(what, kind, err);
+  }
+}

@@ -1,0 +1,184 @@
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KheadersError } from '../errors.js';
+import { nodeHttpGet, type HttpGet, type HttpResponse } from './http-get.js';
+import { nullLogger, type Logger } from '../log.js';
+
+export interface DownloadOptions {
+  get?: HttpGet;
+  /** Total attempts for retryable failures (default 4). */
+  attempts?: number;
+  /** First backoff delay; doubles each retry, capped at 30 s (default 1000). */
+  retryDelayMs?: number;
+  /** Abort an attempt when no bytes arrive for this long (default 60 s). */
+  idleTimeoutMs?: number;
+  /** Refuse bodies larger than this (default 1 GiB: a vmlinux with debug info fits). */
+  maxBytes?: number;
+  maxRedirects?: number;
+  log?: Logger;
+}
+
+/** Values for a URL template's {key}, {arch} and {release}. */
+export interface UrlVars {
+  key?: string;
+  arch?: string;
+  release?: string;
+}
+
+/** True for http:// and https:// sources. */
+export function isUrl(source: string): boolean {
+  return /^https?:\/\//i.test(source);
+}
+
+/** Fills {key}, {arch} and {release} (URL-encoded); any other {word} is an error. */
+export function expandUrlTemplate(template: string, vars: UrlVars): string {
+  return template.replace(/\{([^{}/]*)\}/g, (_all, name: string) => {
+    if (name !== 'key' && name !== 'arch' && name !== 'release') {
+      throw new KheadersError(`URL template ${template} has an unknown placeholder {${name}}`, 'use only {key}, {arch} and {release}');
+    }
+    const v = vars[name];
+    if (!v) {
+      throw new KheadersError(`URL template ${template} needs {${name}}, which is not known here`,
+        name === 'key' ? 'pass the cache key (kheaders key prints it)' : `pass the ${name} explicitly`);
+    }
+    return encodeURIComponent(v);
+  });
+}
+
+/** Hides user:password in URLs we print. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) { u.username = '***'; u.password = ''; }
+    return u.href;
+  } catch {
+    return url;
+  }
+}
+
+class Retryable extends Error {
+  constructor(message: string, readonly retryAfterMs?: number) { super(message); }
+}
+
+function retryAfter(res: HttpResponse): number | undefined {
+  const v = res.headers['retry-after'];
+  const s = Array.isArray(v) ? v[0] : v;
+  if (!s) return undefined;
+  const n = Number(s);
+  const ms = Number.isFinite(n) ? n * 1000 : Date.parse(s) - Date.now();
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 60_000) : undefined;
+}
+
+/** Reads one response into `dest`, enforcing the size cap and Content-Length. */
+async function save(res: HttpResponse, dest: string, maxBytes: number, where: string, reset: () => void): Promise<number> {
+  const lenHeader = res.headers['content-length'];
+  const expected = typeof lenHeader === 'string' && /^\d+$/.test(lenHeader) ? Number(lenHeader) : undefined;
+  if (expected !== undefined && expected > maxBytes) {
+    throw new KheadersError(`${where} is ${expected} bytes, over the ${maxBytes}-byte limit`, 'check the URL, or raise the size limit');
+  }
+  let got = 0;
+  const count = new Transform({
+    transform(chunk: Buffer, _enc, cb): void {
+      reset();
+      got += chunk.length;
+      if (got > maxBytes) cb(new KheadersError(`${where} sent more than ${maxBytes} bytes`, 'check the URL, or raise the size limit'));
+      else cb(null, chunk);
+    },
+  });
+  try {
+    await pipeline(res.body, count, createWriteStream(dest));
+  } catch (err) {
+    if (err instanceof KheadersError) throw err;
+    throw new Retryable(`download interrupted after ${got} bytes: ${(err as Error).message}`);
+  }
+  if (expected !== undefined && got !== expected) throw new Retryable(`truncated body: got ${got} of ${expected} bytes`);
+  return got;
+}
+
+/** Downloads `url` to `dest` with redirects, retries and backoff; removes `dest` on failure. */
+export async function download(url: string, dest: string, opts: DownloadOptions = {}): Promise<{ bytes: number; finalUrl: string }> {
+  const get = opts.get ?? nodeHttpGet;
+  const log = opts.log ?? nullLogger;
+  const attempts = Math.max(1, opts.attempts ?? 4);
+  const maxBytes = opts.maxBytes ?? 1024 * 1024 * 1024;
+  const idle = opts.idleTimeoutMs ?? 60_000;
+  let delay = opts.retryDelayMs ?? 1000;
+  const shown = redact(url);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once(url, dest, { get, maxBytes, idle, maxRedirects: opts.maxRedirects ?? 5, log });
+      } catch (err) {
+        if (!(err instanceof Retryable) || attempt >= attempts) {
+          if (err instanceof Retryable) {
+            throw new KheadersError(`download of ${shown} failed after ${attempt} attempts: ${err.message}`,
+              'check the network, the proxy settings (HTTPS_PROXY, NO_PROXY) and the URL, then retry');
+          }
+          throw err;
+        }
+        const wait = err.retryAfterMs ?? delay;
+        log.warning(`download of ${shown} failed (${err.message}); retry ${attempt}/${attempts - 1} in ${wait} ms`);
+        await sleep(wait);
+        delay = Math.min(delay * 2, 30_000);
+      }
+    }
+  } catch (err) {
+    await rm(dest, { force: true });
+    throw err;
+  }
+}
+
+async function once(start: string, dest: string, o: { get: HttpGet; maxBytes: number; idle: number; maxRedirects: number; log: Logger }): Promise<{ bytes: number; finalUrl: string }> {
+  let url = new URL(start);
+  for (let hop = 0; ; hop++) {
+    const ac = new AbortController();
+    let timer = setTimeout(() => ac.abort(), o.idle);
+    const reset = (): void => { clearTimeout(timer); timer = setTimeout(() => ac.abort(), o.idle); };
+    const shown = redact(url.href);
+    let res: HttpResponse;
+    try {
+      res = await o.get(url, { signal: ac.signal, headers: { accept: '*/*' } });
+    } catch (err) {
+      clearTimeout(timer);
+      throw new Retryable(ac.signal.aborted ? `no response within ${o.idle} ms` : (err as Error).message);
+    }
+    try {
+      const s = res.status;
+      if (s >= 300 && s < 400 && s !== 304 && res.headers.location) {
+        res.destroy();
+        if (hop >= o.maxRedirects) throw new KheadersError(`${shown}: more than ${o.maxRedirects} redirects`, 'check the URL');
+        const next = new URL(String(res.headers.location), url);
+        if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new KheadersError(`${shown} redirects to unsupported ${next.protocol}`, 'use an http(s) URL');
+        if (url.protocol === 'https:' && next.protocol === 'http:') {
+          throw new KheadersError(`${shown} redirects from https to http`, 'use a URL that stays on https');
+        }
+        o.log.debug(`redirect ${s}: ${redact(next.href)}`);
+        url = next;
+        continue;
+      }
+      if (s === 404 || s === 410) {
+        res.destroy();
+        throw new KheadersError(`not found (HTTP ${s}): ${shown}`, 'check the URL; for a template, check that {key}, {arch} and {release} expand to a published archive');
+      }
+      if (s === 408 || s === 429 || s >= 500) {
+        res.destroy();
+        throw new Retryable(`HTTP ${s}`, retryAfter(res));
+      }
+      if (s < 200 || s >= 300) {
+        res.destroy();
+        throw new KheadersError(`HTTP ${s} for ${shown}`, s === 401 || s === 403 ? 'the server refused access; check credentials in the URL or its permissions' : 'check the URL');
+      }
+      const bytes = await save(res, dest, o.maxBytes, shown, reset);
+      o.log.info(`downloaded ${bytes} bytes from ${shown}`);
+      return { bytes, finalUrl: url.href };
+    } catch (err) {
+      if (ac.signal.aborted && !(err instanceof KheadersError)) throw new Retryable(`no data for ${o.idle} ms`);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+// The verify report: the TypeScript form of the JSON schema in docs/verify.md.
+// Stable: add fields only; a breaking change bumps REPORT_SCHEMA_VERSION.
+import type { ReadLimits } from '../archive/read.js';
+import type { Variant } from '../types.js';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface VerifyOptions {
+  /** The archive to check (xz-compressed tar). */
+  archive: string;
+  /** Kernel source tree (srctree). */
+  source: string;
+  /** Object tree of an O= build; enables checking include/generated/ and its .config. */
+  objtree?: string;
+  /** SRCARCH or machine name; default: the arch found in the archive, else this machine. */
+  arch?: string;
+  /** A .config file to cross-check with the archive's autoconf.h (default: objtree/.config if present). */
+  config?: string;
+  /** Also compare metadata and rebuild to check reproducibility. */
+  strict?: boolean;
+  /** Reader limits (defaults fit kernel headers with a wide margin). */
+  limits?: Partial<ReadLimits>;
+  /** Lines of unified diff kept per differing file (default 40). */
+  diffLines?: number;
+}
+
+export type Category = 'differs' | 'missing' | 'extra' | 'generated' | 'config' | 'metadata';
+
+export interface Finding {
+  category: Category;
+  /** Tree-relative path ("include/linux/a.h"), a CONFIG_ option name, or "(archive)" for whole-archive facts. */
+  name: string;
+  /** Entry kind in the archive (or the tree, for 'missing'). */
+  kind?: 'file' | 'dir' | 'symlink';
+  /** One line saying what differs. */
+  detail: string;
+  /** For 'differs' on files: a unified-diff excerpt, tree (expected) -> archive. */
+  diff?: string;
+  /** For 'differs' on files: the first differing line in the tree file (1-based), for annotations. */
+  line?: number;
+  /** Expected value (tree / .config / rebuild), for config, metadata and symlinks. */
+  expected?: string;
+  /** Value found in the archive. */
+  actual?: string;
+}
+
+export interface Counts {
+  /** Entries (files, symlinks, header-named dirs) equal to the tree. */
+  match: number;
+  differs: number;
+  missing: number;
+  extra: number;
+  /** Generated headers not checked (no objtree): unverified, never counted as matching. */
+  generated: number;
+  /** CONFIG options whose autoconf.h form disagrees with the .config. */
+  config: number;
+  /** --strict metadata differences. */
+  metadata: number;
+}
+
+export interface KernelIdentity {
+  /** UTS_RELEASE from include/generated/utsrelease.h, e.g. "6.1.0-13-amd64". */
+  release?: string;
+  /** LINUX_VERSION_CODE from include/generated/uapi/linux/version.h. */
+  versionCode?: number;
+  /** "major.patchlevel.sublevel" from version.h. */
+  version?: string;
+}
+
+export interface StrictResult {
+  /** Tar header format of the archive ('gnu' is what the kernel's tar writes). */
+  format: string;
+  /** sha256 of the archive file. */
+  archiveSha256: string;
+  /** sha256 of our rebuild (compat xz) with the archive's own mtimes. */
+  rebuiltSha256: string;
+  /** The uncompressed tars are identical (xz settings may still differ). */
+  tarIdentical: boolean;
+  reproducible: boolean;
+}
+
+export interface VerifyReport {
+  schemaVersion: number;
+  /** Overall verdict: 'match' only if nothing differs, is missing or extra, no config disagreement and (strict) reproducible. */
+  result: 'match' | 'mismatch';
+  archive: string;
+  source: string;
+  objtree?: string;
+  srcarch: string;
+  variant: { name: Variant; known: boolean; reason: string };
+  identity: KernelIdentity;
+  /** Member mtime (epoch seconds) when all members share one; undefined when mixed. */
+  mtime?: number;
+  /** The .config cross-checked, and how many options it set or unset. */
+  config?: { file: string; options: number };
+  counts: Counts;
+  /** Every finding, in archive order (then missing ones in tree order, then config, then metadata). */
+  findings: Finding[];
+  /** --strict only. */
+  strict?: StrictResult;
+  /** Archive totals. */
+  archiveStats: { entries: number; tarBytes: number };
+  /** Milliseconds per phase. */
+  timings: Record<string, number>;
+}
