@@ -24,7 +24,19 @@ export default tseslint.config(
   {
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@actions/*'], message: 'src/core must not know it runs in Actions: inject a Logger instead.' }] }],
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['@actions/*'], message: 'src/core must not know it runs in Actions: inject a Logger or a CachePort instead.' },
+        { group: ['**/cli/*', '**/action/*'], message: 'the core never imports a front.' },
+      ] }],
+    },
+  },
+  {
+    files: ['src/cli/**/*.ts', 'src/action/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['../core/*', '!../core/index.js'], message: 'the fronts import the core only through src/core/index.ts.' },
+        { group: ['../cli/*', '../action/*'], message: 'the two fronts do not import each other.' },
+      ] }],
     },
   },
 );

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
-import { KheadersError } from '../core/errors.js';
-import { ExportedEnv, Outputs, State } from './constants.js';
+import { formatError, KheadersError } from '../core/index.js';
+import { actionsCache } from './cache.js';
+import { ExportedEnv, Outputs } from './constants.js';
 import { getInputs } from './inputs.js';
 import { actionsLogger } from './logger.js';
 import { execute, type RunResult } from './run.js';
@@ -18,20 +19,18 @@ function setOutputs(r: RunResult): void {
     [Outputs.Origin]: r.origin,
     [Outputs.HeadersDir]: r.headersDir ?? '',
     [Outputs.KernelRelease]: r.kernelRelease ?? '',
-    [Outputs.Verified]: r.verify ? String(r.verify.mismatches === 0) : '',
+    [Outputs.Verified]: r.verify ? String(r.verify.report.result === 'match') : '',
     [Outputs.Mismatches]: r.verify ? String(r.verify.mismatches) : '',
     [Outputs.Report]: r.verify?.reportPath ?? '',
   };
   for (const [name, value] of Object.entries(out)) core.setOutput(name, value);
-  core.saveState(State.CachePrimaryKey, r.primaryKey ?? '');
-  core.saveState(State.CacheMatchedKey, r.matchedKey ?? '');
 }
 
 /** The action: read inputs, run, publish outputs and the summary. The one place a step fails. */
 export async function runAction(): Promise<void> {
   try {
     const settings = getInputs();
-    const result = await execute(settings, actionsLogger);
+    const result = await execute(settings, { cache: actionsCache(actionsLogger) }, actionsLogger);
     setOutputs(result);
     if (settings.exportEnv && result.headersDir !== undefined) {
       core.exportVariable(ExportedEnv.Bcc, result.headersDir);
@@ -43,7 +42,7 @@ export async function runAction(): Promise<void> {
       core.setFailed(`the archive does not match the tree: ${result.verify.mismatches} mismatches (report: ${result.verify.reportPath})`);
     }
   } catch (e) {
-    if (e instanceof KheadersError) core.setFailed(e.message);
+    if (e instanceof KheadersError) core.setFailed(formatError(e));
     else core.setFailed(e instanceof Error ? (e.stack ?? e.message) : String(e));
   }
 }

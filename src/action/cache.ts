@@ -2,8 +2,7 @@ import * as cache from '@actions/cache';
 import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Logger } from '../core/log.js';
-import { copyFileAtomically } from '../core/io/atomic.js';
+import { copyFileAtomically, type CachePort, type Logger } from '../core/index.js';
 
 /**
  * The Actions cache holds one file at a fixed path, so the client's "version"
@@ -17,48 +16,55 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Restores the exact key into the stage path; the matched key, or undefined on a miss or any failure (warned). */
-export async function restoreArchive(key: string, stage: string, log: Logger): Promise<string | undefined> {
-  if (!cache.isFeatureAvailable()) {
-    log.warning('the Actions cache service is not available here (no ACTIONS_RESULTS_URL / ACTIONS_CACHE_URL); continuing without the cache');
-    return undefined;
-  }
-  await rm(dirname(stage), { recursive: true, force: true });
-  try {
-    const matched = await cache.restoreCache([stage], key);
-    if (matched === undefined) {
-      log.info(`cache miss for ${key}`);
-      return undefined;
-    }
-    const st = await stat(stage).catch(() => undefined);
-    if (!st?.isFile()) {
-      log.warning(`cache entry ${matched} did not contain the archive; ignoring it`);
-      return undefined;
-    }
-    log.info(`cache hit for ${matched}`);
-    return matched;
-  } catch (e) {
-    log.warning(`cache restore failed, continuing without the cache: ${message(e)}`);
-    return undefined;
-  }
-}
+/** What the port needs of @actions/cache; tests may pass their own. */
+export type CacheClient = Pick<typeof cache, 'isFeatureAvailable' | 'restoreCache' | 'saveCache'>;
 
-/** Saves archive under key; false when not saved. Never throws: caching is best effort. */
-export async function saveArchive(key: string, archive: string, stage: string, log: Logger): Promise<boolean> {
-  if (!cache.isFeatureAvailable()) return false;
-  try {
-    await copyFileAtomically(archive, stage);
-    const id = await cache.saveCache([stage], key);
-    if (id === -1) {
-      log.info(`cache not saved for ${key} (see the messages above; another job may be saving it)`);
-      return false;
-    }
-    log.info(`cache saved: ${key}`);
-    return true;
-  } catch (e) {
-    log.warning(`cache save failed, the archive is still built: ${message(e)}`);
-    return false;
-  } finally {
-    await rm(dirname(stage), { recursive: true, force: true });
-  }
+/** @actions/cache as the core's CachePort. Failures warn and count as a miss or "not saved". */
+export function actionsCache(log: Logger, client: CacheClient = cache, stage: string = stagePath()): CachePort {
+  const clear = (): Promise<void> => rm(dirname(stage), { recursive: true, force: true });
+  return {
+    name: 'the Actions cache',
+    available: () => {
+      const ok = client.isFeatureAvailable();
+      if (!ok) log.warning('the Actions cache service is not available here (no ACTIONS_RESULTS_URL / ACTIONS_CACHE_URL); continuing without the cache');
+      return ok;
+    },
+    async restore(key, dest) {
+      await clear();
+      let matched: string | undefined;
+      try {
+        matched = await client.restoreCache([stage], key);
+        if (matched !== undefined && !(await stat(stage).catch(() => undefined))?.isFile()) {
+          log.warning(`cache entry ${matched} did not contain the archive; ignoring it`);
+          matched = undefined;
+        }
+      } catch (e) {
+        log.warning(`cache restore failed, continuing without the cache: ${message(e)}`);
+        matched = undefined;
+      }
+      try {
+        if (matched !== undefined) await copyFileAtomically(stage, dest);
+        return matched;
+      } finally {
+        await clear();
+      }
+    },
+    async save(key, archive) {
+      try {
+        await copyFileAtomically(archive, stage);
+        const id = await client.saveCache([stage], key);
+        if (id === -1) {
+          log.info(`cache not saved for ${key} (see the messages above; another job may be saving it)`);
+          return false;
+        }
+        log.info(`cache saved: ${key}`);
+        return true;
+      } catch (e) {
+        log.warning(`cache save failed, the archive is still built: ${message(e)}`);
+        return false;
+      } finally {
+        await clear();
+      }
+    },
+  };
 }

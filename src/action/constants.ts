@@ -34,12 +34,6 @@ export enum Outputs {
   Report = 'report',
 }
 
-/** Saved with core.saveState, as actions/cache does, for a later post step. */
-export enum State {
-  CachePrimaryKey = 'CACHE_KEY',
-  CacheMatchedKey = 'CACHE_RESULT',
-}
-
 /** Environment variables export-env sets for later steps. */
 export enum ExportedEnv {
   Bcc = 'BCC_KERNEL_SOURCE',

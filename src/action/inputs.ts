@@ -2,21 +2,21 @@ import * as core from '@actions/core';
 import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { resolveArch } from '../core/kernel/arch.js';
-import { defaultThreads } from '../core/build/compress.js';
-import { KheadersError } from '../core/errors.js';
-import { resolveMtime } from '../core/kernel/mtime.js';
-import type { Compression, Mode, Settings } from '../core/settings.js';
+import {
+  defaultThreads, KEY_NAME, KheadersError, parseConfigSpec, resolveArch, resolveMtime, SHA256_HEX,
+  type Compression, type Mode, type PackSettings, type TreeSettings,
+} from '../core/index.js';
 import { Inputs, MODES } from './constants.js';
 
-/** Everything the action was asked to do: the shared settings plus action-only switches. */
+/** Everything the action was asked to do; run.ts maps the mode onto the core's command settings. */
 export interface ActionSettings {
-  /** The settings the CLI also produces (tree, pack, archive path). */
-  settings: Settings;
   /** Where the archive comes from: auto = cache, then url, then build. */
   mode: Mode;
-  /** True when `source` points at a kernel tree (it may be absent in download/running modes). */
-  hasTree: boolean;
+  /** The kernel tree, when `source` is one (it may be absent in download and running modes). */
+  tree?: TreeSettings;
+  pack: PackSettings;
+  /** The archive to write (or, in verify mode, to read). Absolute path. */
+  archive: string;
   /** SRCARCH from `arch` (or the runner's), also without a tree: {arch} in `url`. */
   arch: string;
   /** URL template with {key}, {arch}, {release}; undefined when not given. */
@@ -39,7 +39,7 @@ export interface ActionSettings {
 
 /** A bad input: the message names the input and the fix. */
 function bad(input: Inputs, problem: string, fix: string): KheadersError {
-  return new KheadersError(`input "${input}": ${problem}`, fix);
+  return new KheadersError('USAGE', `input "${input}": ${problem}`, fix);
 }
 
 /** Runs fn, and prefixes any KheadersError with the input's name. */
@@ -47,7 +47,7 @@ function about<T>(input: Inputs, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof KheadersError) throw new KheadersError(`input "${input}": ${e.message.split('\n')[0]}`, e.fix);
+    if (e instanceof KheadersError) throw e.prefixed(`input "${input}": `);
     throw e;
   }
 }
@@ -98,16 +98,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionSettings 
   const arch = about(Inputs.Arch, () => resolveArch(input(Inputs.Arch) || undefined, hasTree ? source : undefined));
 
   const configIn = input(Inputs.Config);
-  let config: string | undefined;
-  if (configIn !== '') {
-    const asPath = resolve(workspace, configIn);
-    const looksLikePath = configIn.includes('/') || configIn.startsWith('.') || existsSync(asPath);
-    if (looksLikePath && !existsSync(asPath)) throw bad(Inputs.Config, `${asPath} does not exist`, 'pass a .config file that exists, or a make target such as defconfig');
-    if (!looksLikePath && !/^[A-Za-z0-9_.+-]*config$/.test(configIn)) {
-      throw bad(Inputs.Config, `"${configIn}" is neither a file nor a make target ending in "config"`, 'pass a .config path, or a target such as defconfig or tinyconfig');
-    }
-    config = looksLikePath ? asPath : configIn;
-  }
+  const config = configIn === '' ? undefined : about(Inputs.Config, () => parseConfigSpec(configIn, workspace));
 
   const url = input(Inputs.Url) || undefined;
   if (url !== undefined) {
@@ -126,7 +117,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionSettings 
     throw bad(Inputs.Url, 'mode download needs a url', 'pass url: with a URL template such as https://example.com/{release}/kheaders_data.tar.xz');
   }
   const shaIn = input(Inputs.Sha256);
-  if (shaIn !== '' && !/^[0-9a-fA-F]{64}$/.test(shaIn)) throw bad(Inputs.Sha256, `"${shaIn}" is not 64 hex digits`, 'pass the archive\'s sha256 as printed by sha256sum');
+  if (shaIn !== '' && !SHA256_HEX.test(shaIn.toLowerCase())) throw bad(Inputs.Sha256, `"${shaIn}" is not 64 hex digits`, 'pass the archive\'s sha256 as printed by sha256sum');
 
   const archiveIn = input(Inputs.Archive);
   const archive = archiveIn !== '' ? resolve(workspace, archiveIn) : join(env.RUNNER_TEMP || tmpdir(), 'kheaders', 'kheaders_data.tar.xz');
@@ -134,7 +125,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionSettings 
 
   const mtime = about(Inputs.Mtime, () => resolveMtime(input(Inputs.Mtime) || undefined, env));
   const keyPrefix = input(Inputs.CacheKeyPrefix) || 'kheaders';
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(keyPrefix) || keyPrefix.length > 200) {
+  if (!KEY_NAME.test(keyPrefix) || keyPrefix.length > 200) {
     throw bad(Inputs.CacheKeyPrefix, `"${keyPrefix}" may only hold letters, digits, ".", "_" and "-"`, 'use a prefix such as kheaders-v2');
   }
   const extractIn = input(Inputs.ExtractTo);
@@ -145,14 +136,10 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionSettings 
   const verify = verifyIn === '' ? hasTree : bool(Inputs.Verify, hasTree);
   if (verify && !hasTree) throw bad(Inputs.Verify, 'verification needs a kernel source tree', `pass ${Inputs.Source}: with the tree, or set verify: false`);
 
-  const settings: Settings = {
-    command: 'build',
+  const out: ActionSettings = {
+    mode, archive, arch: arch.srcarch, url, sha256: shaIn === '' ? undefined : shaIn.toLowerCase(),
     tree: hasTree ? { source, objtree, arch: arch.srcarch, makeArch: arch.makeArch, config } : undefined,
     pack: { mtime, compression, threads: compression === 'fast' ? defaultThreads() : 1 },
-    archive,
-  };
-  const out: ActionSettings = {
-    settings, mode, hasTree, arch: arch.srcarch, url, sha256: shaIn === '' ? undefined : shaIn.toLowerCase(),
     cache: bool(Inputs.Cache, true), keyPrefix, verify, failOnMismatch: bool(Inputs.FailOnMismatch, true),
     extractTo, exportEnv,
   };

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import type { Location, Logger } from '../core/log.js';
+import type { Location, Logger } from '../core/index.js';
 
 function props(at?: Location): core.AnnotationProperties | undefined {
   return at?.file ? { file: at.file, startLine: at.startLine } : undefined;

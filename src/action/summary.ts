@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { renderMarkdown } from '../core/verify/reports/markdown.js';
+import { renderMarkdown } from '../core/index.js';
 import type { RunResult } from './run.js';
 
 const ORIGIN: Record<RunResult['origin'], string> = {
@@ -14,8 +14,8 @@ function mb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(2)} MB (${bytes} bytes)`;
 }
 
-/** The job summary as markdown: origin and key, phase timings, the archive's digests, then any extra sections. */
-export function renderSummary(r: RunResult, extra: string[] = []): string {
+/** The job summary as markdown: origin and key, phase timings, the archive's digests, then the verification. */
+export function renderSummary(r: RunResult): string {
   const rows: Array<[string, string]> = [
     ['origin', `\`${r.origin}\` (${ORIGIN[r.origin]})`],
     ['cache', r.primaryKey === undefined ? 'not used' : r.cacheHit ? '**hit**' : r.cacheSaved ? 'miss, saved' : 'miss, not saved'],
@@ -31,14 +31,13 @@ export function renderSummary(r: RunResult, extra: string[] = []): string {
   if (phases.length > 0) {
     lines.push('### Phases', '', '| phase | time |', '|---|---:|', ...phases.map(([k, ms]) => `| ${k} | ${(ms / 1000).toFixed(2)} s |`), '');
   }
-  for (const note of r.notes) lines.push(`> ${note}`, '');
   if (r.headersDir !== undefined) lines.push(`Headers extracted to \`${r.headersDir}\`.`, '');
   if (r.verify) lines.push('### Verification', '', renderMarkdown(r.verify.report, { maxFindings: 30, maxDiffs: 3 }), '');
-  return [...lines, ...extra].join('\n');
+  return lines.join('\n');
 }
 
 /** Appends the summary to $GITHUB_STEP_SUMMARY (a no-op outside Actions). */
-export async function writeSummary(r: RunResult, extra: string[] = []): Promise<void> {
+export async function writeSummary(r: RunResult): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
-  await core.summary.addRaw(renderSummary(r, extra), true).write();
+  await core.summary.addRaw(renderSummary(r), true).write();
 }

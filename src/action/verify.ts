@@ -1,12 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Logger } from '../core/log.js';
-import type { TreeSettings } from '../core/settings.js';
-import { verifyArchive, type Finding, type VerifyReport } from '../core/verify/verify.js';
-import { writeFileAtomically } from '../core/io/atomic.js';
-
-/** Categories that make the archive disagree with the tree. */
-const MISMATCH: ReadonlySet<Finding['category']> = new Set(['differs', 'missing', 'extra', 'config', 'metadata']);
+import {
+  mismatches, renderJson, verifyArchive, writeFileAtomically, type Logger, type TreeSettings, type VerifyReport, type VerifySettings,
+} from '../core/index.js';
 
 export interface VerifyOutcome {
   report: VerifyReport;
@@ -15,10 +11,11 @@ export interface VerifyOutcome {
   mismatches: number;
 }
 
-/** First line number of the tree side of a unified diff ("@@ -N,..."), else 1. */
-function firstLine(diff: string | undefined): number {
-  const m = diff ? /^@@ -(\d+)/m.exec(diff) : null;
-  return m ? Math.max(1, Number(m[1])) : 1;
+/** The action's tree as the core's verify settings; in-tree builds keep generated headers in the source tree. */
+export function verifySettings(archive: string, tree: TreeSettings): VerifySettings {
+  const objtree = tree.objtree ?? (existsSync(join(tree.source, 'include/generated/autoconf.h')) ? tree.source : undefined);
+  const config = tree.config?.kind === 'file' ? tree.config.path : undefined;
+  return { command: 'verify', archive, source: tree.source, objtree, arch: tree.arch, config, strict: false };
 }
 
 /**
@@ -26,17 +23,15 @@ function firstLine(diff: string | undefined): number {
  * each mismatch into an annotation on the header (error or warning).
  */
 export async function verifyStep(archive: string, tree: TreeSettings, reportDir: string, asError: boolean, log: Logger): Promise<VerifyOutcome> {
-  // In-tree builds keep their generated headers in the source tree: check them when present.
-  const objtree = tree.objtree ?? (existsSync(join(tree.source, 'include/generated/autoconf.h')) ? tree.source : undefined);
-  const config = tree.config !== undefined && existsSync(tree.config) ? tree.config : undefined;
-  const report = await verifyArchive({ archive, source: tree.source, objtree, arch: tree.arch, config }, log);
+  const s = verifySettings(archive, tree);
+  const report = await verifyArchive(s, log);
   const reportPath = join(reportDir, 'kheaders-verify.json');
-  await writeFileAtomically(reportPath, `${JSON.stringify(report, null, 2)}\n`, 'set RUNNER_TEMP to a writable directory');
-  const bad = report.findings.filter((f) => MISMATCH.has(f.category));
+  await writeFileAtomically(reportPath, renderJson(report), 'set RUNNER_TEMP to a writable directory');
+  const bad = mismatches(report.findings);
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   for (const f of bad.slice(0, 20)) {
-    const onDisk = f.category === 'config' ? undefined : relative(workspace, join(objtree && f.name.includes('/generated/') ? objtree : tree.source, f.name));
-    const where = onDisk !== undefined && !onDisk.startsWith('..') ? { file: onDisk, startLine: firstLine(f.diff) } : undefined;
+    const onDisk = f.category === 'config' ? undefined : relative(workspace, join(s.objtree && f.name.includes('/generated/') ? s.objtree : tree.source, f.name));
+    const where = onDisk !== undefined && !onDisk.startsWith('..') ? { file: onDisk, startLine: f.line } : undefined;
     const text = `${f.category}: ${f.name}: ${f.detail}`;
     if (asError) log.error(text, where);
     else log.warning(text, where);

@@ -1,4 +1,4 @@
-import type { Location, Logger } from '../core/log.js';
+import type { Location, Logger } from '../core/index.js';
 
 /** A Logger for terminals: messages on stderr, a live status line on a TTY. */
 export function consoleLogger(opts: { verbose: boolean; tty: boolean }): Logger {

@@ -1,5 +1,4 @@
-import { KheadersError } from '../core/errors.js';
-import type { Logger } from '../core/log.js';
+import { formatError, KheadersError, type Logger, type Settings } from '../core/index.js';
 import { parseCli } from './args.js';
 import { buildCommand, extractCommand, keyCommand, verifyCommand } from './commands.js';
 import { USAGE } from './help.js';
@@ -10,7 +9,7 @@ import { makeSampleTree } from './sample.js';
 export async function runCli(argv: readonly string[]): Promise<number> {
   // build cleans up on Ctrl-C through this signal; other commands keep the default (they never leave partial targets).
   const abort = new AbortController();
-  const onSignal = (): void => abort.abort(new KheadersError('interrupted', 'run the command again', 130));
+  const onSignal = (): void => abort.abort(new KheadersError('INTERRUPTED', 'interrupted', 'run the command again'));
   const trap = argv[0] === 'build' || argv[0]?.startsWith('-') === true;
   if (trap) {
     process.once('SIGINT', onSignal);
@@ -20,18 +19,20 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   let cleanup = async (): Promise<void> => undefined;
   try {
     const args = parseCli(argv, process.env, process.cwd());
-    if (args.help) {
+    if (args.kind === 'help') {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
     log = consoleLogger({ verbose: args.verbose, tty: Boolean(process.stderr.isTTY) });
-    const { settings } = args;
-    if (args.sample) {
-      const sample = await makeSampleTree(args.arch.srcarch, args.arch.makeArch);
+    let settings: Settings;
+    if (args.kind === 'sample') {
+      const { arch, pack, output } = args.sample;
+      const sample = await makeSampleTree(arch.srcarch, arch.makeArch);
       cleanup = sample.cleanup;
       log.info(`no --source given: building the embedded sample tree at ${sample.tree.source} (pass --source DIR for a real kernel tree)`);
-      settings.tree = sample.tree;
-      settings.cacheDir = undefined;
+      settings = { command: 'build', tree: sample.tree, pack, output };
+    } else {
+      settings = args.settings;
     }
     switch (settings.command) {
       case 'build': return await buildCommand(settings, log, abort.signal);
@@ -51,7 +52,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 function reportError(err: unknown, log: Logger): number {
   const cause = err instanceof Error && err.name === 'AbortError' && err.cause instanceof KheadersError ? err.cause : err;
   if (cause instanceof KheadersError) {
-    log.error(cause.message);
+    log.error(formatError(cause));
     return cause.exitCode;
   }
   log.error(cause instanceof Error ? (cause.stack ?? cause.message) : String(cause));

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { TreeSettings } from '../core/settings.js';
+import type { TreeSettings } from '../core/index.js';
 
 /** A stand-in written for the sample (not the kernel's script) with the 6.1 script's shape. */
 const SCRIPT = `#!/bin/sh

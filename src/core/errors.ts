@@ -1,14 +1,60 @@
-/** An error the user can act on: what went wrong, and how to fix it. */
+/** Stable error codes: tests and callers match on these, never on prose. */
+export type ErrorCode =
+  /** A flag or action input is wrong or missing. */
+  | 'USAGE'
+  /** A value or file the user gave cannot be used (a date, a config, a path). */
+  | 'BAD_INPUT'
+  | 'NOT_A_KERNEL_TREE'
+  | 'UNKNOWN_ARCH'
+  /** The tree lacks its generated headers and no config was given. */
+  | 'TREE_NOT_PREPARED'
+  /** The source holds no archive (no kheaders in the running kernel, an ELF without one). */
+  | 'NOT_FOUND'
+  /** An archive member was refused for safety (a path escape, a device, a duplicate). */
+  | 'HOSTILE_ENTRY'
+  /** Truncated, corrupt or not the format it claims. */
+  | 'CORRUPT_ARCHIVE'
+  /** Over a size, entry-count or work limit. */
+  | 'LIMIT_EXCEEDED'
+  | 'DIGEST_MISMATCH'
+  | 'NETWORK'
+  | 'WRITE_FAILED'
+  | 'MAKE_FAILED'
+  | 'INTERRUPTED';
+
+/** Codes that are failures of the run rather than of what the user passed. */
+const FAILURES: ReadonlySet<ErrorCode> = new Set(['DIGEST_MISMATCH', 'NETWORK', 'MAKE_FAILED']);
+
+/** The exit code a front uses: 2 usage or input, 1 failure, 130 interrupted. */
+export function exitCodeOf(code: ErrorCode): number {
+  if (code === 'INTERRUPTED') return 130;
+  return FAILURES.has(code) ? 1 : 2;
+}
+
+/** An error the user can act on: a code, what went wrong, and how to fix it. */
 export class KheadersError extends Error {
-  /** Process exit code the CLI uses for this error (2 = usage or input). */
-  readonly exitCode: number;
-  /** One line telling the user what to do about it. */
+  readonly code: ErrorCode;
+  /** One line telling the user what to do about it; kept apart from message. */
   readonly fix: string | undefined;
 
-  constructor(message: string, fix?: string, exitCode = 2) {
-    super(fix ? `${message}\n  fix: ${fix}` : message);
+  constructor(code: ErrorCode, message: string, fix?: string) {
+    super(message);
     this.name = 'KheadersError';
+    this.code = code;
     this.fix = fix;
-    this.exitCode = exitCode;
   }
+
+  get exitCode(): number {
+    return exitCodeOf(this.code);
+  }
+
+  /** The same error with a prefix on its message (e.g. the action input it came from). */
+  prefixed(prefix: string): KheadersError {
+    return new KheadersError(this.code, `${prefix}${this.message}`, this.fix);
+  }
+}
+
+/** "message" and "  fix: ..." lines, as both fronts print an error. */
+export function formatError(e: KheadersError): string {
+  return e.fix ? `${e.message}\n  fix: ${e.fix}` : e.message;
 }

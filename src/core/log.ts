@@ -28,3 +28,13 @@ export const nullLogger: Logger = {
   group: (_name, fn) => fn(),
   progress: () => undefined,
 };
+
+/** Runs fn as a logged phase and records its duration in timings (ms). */
+export async function phase<T>(log: Logger, timings: Record<string, number>, name: string, fn: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await log.group(name, fn);
+  } finally {
+    timings[name] = Math.round(performance.now() - start);
+  }
+}

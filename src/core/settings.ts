@@ -1,5 +1,5 @@
-/** What the user asked for. Both fronts (CLI and action) produce this one type. */
-export type Command = 'build' | 'key' | 'verify' | 'extract';
+/** What the user asked for. Both fronts (CLI and action) produce these types. */
+export type Command = Settings['command'];
 
 /** compat: xz -6, one thread, byte-identical to the kernel. fast: multithreaded, fixed blocks. */
 export type Compression = 'compat' | 'fast';
@@ -15,6 +15,9 @@ export interface Mtime {
   origin: string;
 }
 
+/** How a config was given: a .config file (absolute path) or a make target such as defconfig. */
+export type ConfigSpec = { kind: 'file'; path: string } | { kind: 'target'; target: string };
+
 /** The tree to read headers from and how to configure it. */
 export interface TreeSettings {
   /** Kernel source tree (srctree). Absolute path. */
@@ -25,8 +28,8 @@ export interface TreeSettings {
   arch: string;
   /** The ARCH= value passed to make (the user's word, e.g. x86_64). */
   makeArch: string;
-  /** A .config file path (absolute) or a make target such as "defconfig". */
-  config?: string;
+  /** Configure and prepare the tree with make from this; undefined: it must be prepared already. */
+  config?: ConfigSpec;
 }
 
 /** Everything that changes the archive's bytes beyond the tree itself. */
@@ -37,24 +40,51 @@ export interface PackSettings {
   threads: number;
 }
 
-/** verify: what to check and where to write reports. */
+/** build: make the archive of a tree (from a cache when one is given). */
+export interface BuildSettings {
+  command: 'build';
+  tree: TreeSettings;
+  pack: PackSettings;
+  /** The archive to write (atomically). Absolute path. */
+  output: string;
+  /** Local cache directory (CLI); undefined: no local cache. */
+  cacheDir?: string;
+}
+
+/** key: print the md5 the cache key ends in. */
+export interface KeySettings {
+  command: 'key';
+  tree: TreeSettings;
+  pack: PackSettings;
+}
+
+/** verify: does an archive hold what a tree produces? */
 export interface VerifySettings {
-  /** Also compare metadata and rebuild to check reproducibility. */
-  strict: boolean;
-  /** A .config to cross-check with the archive's autoconf.h. */
-  config?: string;
+  command: 'verify';
+  /** The archive to check. Absolute path. */
+  archive: string;
+  source: string;
+  /** Object tree; enables checking generated headers and the .config. */
+  objtree?: string;
   /** Arch as given (SRCARCH or machine); undefined: taken from the archive. */
   arch?: string;
+  /** A .config file to cross-check with the archive's autoconf.h. */
+  config?: string;
+  /** Also compare metadata and rebuild to check reproducibility. */
+  strict: boolean;
   /** JSON report path. */
   json?: string;
   /** Markdown report path. */
   markdown?: string;
 }
 
-/** extract: where the archive comes from and where it goes. */
-export interface FetchSettings {
+/** extract: find an archive, check it, save and/or unpack it. */
+export interface ExtractSettings {
+  command: 'extract';
   /** 'running', a .tar.xz / kheaders.ko / vmlinux path, or an http(s) URL (template). */
   from: string;
+  /** Save the raw archive here. */
+  archive?: string;
   /** Directory to extract into; undefined: ${TMPDIR:-/tmp}/kheaders-<release>. */
   output?: string;
   /** Expected digests, checked before anything is written. */
@@ -66,15 +96,5 @@ export interface FetchSettings {
   arch?: string;
 }
 
-/** The typed settings object shared by the CLI and the action. */
-export interface Settings {
-  command: Command;
-  tree?: TreeSettings;
-  pack: PackSettings;
-  /** build: the output archive; verify: the archive to check; extract: where to save the raw archive. */
-  archive?: string;
-  /** Local cache directory for the CLI; undefined disables the local cache. */
-  cacheDir?: string;
-  verify?: VerifySettings;
-  fetch?: FetchSettings;
-}
+/** One command's settings; each variant has exactly the fields it needs. */
+export type Settings = BuildSettings | KeySettings | VerifySettings | ExtractSettings;

@@ -35,9 +35,9 @@ void describe('cache key', () => {
 
   void it('ignores timestamps: touching every file keeps the key (with and without config)', async () => {
     const t = fresh();
-    const before = [await md5(base(t)), await md5(base(t, { config: 'x86_64_defconfig' }))];
+    const before = [await md5(base(t)), await md5(base(t, { config: { kind: 'target', target: 'x86_64_defconfig' } }))];
     touchAll(t, 1_000_000_000);
-    assert.deepEqual([await md5(base(t)), await md5(base(t, { config: 'x86_64_defconfig' }))], before);
+    assert.deepEqual([await md5(base(t)), await md5(base(t, { config: { kind: 'target', target: 'x86_64_defconfig' } }))], before);
   });
 
   void it('a fresh copy of the same tree keeps the key', async () => {
@@ -45,7 +45,7 @@ void describe('cache key', () => {
     const c = copyTree(t, join(tmp.dir, `copy${n++}`));
     assert.notEqual(statSync(join(c, 'Makefile')).mtimeMs, 0);
     assert.equal(await md5(base(c)), await md5(base(t)));
-    assert.equal(await md5(base(c, { config: 'tiny_defconfig' })), await md5(base(t, { config: 'tiny_defconfig' })));
+    assert.equal(await md5(base(c, { config: { kind: 'target', target: 'tiny_defconfig' } })), await md5(base(t, { config: { kind: 'target', target: 'tiny_defconfig' } })));
   });
 
   for (const header of ['include/linux/made-up.h', 'include/uapi/linux/made-up.h', 'arch/x86/include/asm/made-up.h']) {
@@ -95,16 +95,16 @@ void describe('cache key', () => {
     writeFileSync(join(tmp.dir, 'b.config'), 'CONFIG_A=y\nCONFIG_B=m\n');
     mkdirSync(join(tmp.dir, 'elsewhere'), { recursive: true });
     writeFileSync(join(tmp.dir, 'elsewhere/.config'), 'CONFIG_A=y\nCONFIG_B=y\n');
-    const a = await md5(base(t, { config: join(tmp.dir, 'a.config') }));
-    assert.notEqual(await md5(base(t, { config: join(tmp.dir, 'b.config') })), a);
-    assert.equal(await md5(base(t, { config: join(tmp.dir, 'elsewhere/.config') })), a);
+    const a = await md5(base(t, { config: { kind: 'file', path: join(tmp.dir, 'a.config') } }));
+    assert.notEqual(await md5(base(t, { config: { kind: 'file', path: join(tmp.dir, 'b.config') } })), a);
+    assert.equal(await md5(base(t, { config: { kind: 'file', path: join(tmp.dir, 'elsewhere/.config') } })), a);
     assert.notEqual(await md5(base(t)), a);
-    assert.notEqual(await md5(base(t, { config: 'x86_64_defconfig' })), await md5(base(t, { config: 'tiny_defconfig' })));
+    assert.notEqual(await md5(base(t, { config: { kind: 'target', target: 'x86_64_defconfig' } })), await md5(base(t, { config: { kind: 'target', target: 'tiny_defconfig' } })));
   });
 
   void it('with a config target, the defconfig file, a sourced Kconfig and scripts/ are inputs', async () => {
     const t = fresh();
-    const cfg = { config: 'x86_64_defconfig' };
+    const cfg = { config: { kind: 'target', target: 'x86_64_defconfig' } } as const;
     const keys = [await md5(base(t, cfg))];
     for (const f of ['arch/x86/configs/x86_64_defconfig', 'init/Kconfig', 'arch/x86/Kconfig', 'scripts/gen.sh', 'Makefile']) {
       appendFileSync(join(t, f), '# edit\n');
@@ -115,11 +115,11 @@ void describe('cache key', () => {
 
   void it('with a config, make prepare output does not change the key; without one it does', async () => {
     const t = fresh();
-    const withCfg = await md5(base(t, { config: 'x86_64_defconfig' }));
+    const withCfg = await md5(base(t, { config: { kind: 'target', target: 'x86_64_defconfig' } }));
     const without = await md5(base(t));
     execFileSync('make', ['-C', t, 'ARCH=x86_64', 'x86_64_defconfig'], { stdio: 'ignore' });
     execFileSync('make', ['-C', t, 'ARCH=x86_64', 'prepare'], { stdio: 'ignore' });
-    assert.equal(await md5(base(t, { config: 'x86_64_defconfig' })), withCfg);
+    assert.equal(await md5(base(t, { config: { kind: 'target', target: 'x86_64_defconfig' } })), withCfg);
     assert.notEqual(await md5(base(t)), without);
   });
 
@@ -128,10 +128,10 @@ void describe('cache key', () => {
     const obj = join(tmp.dir, `obj${n++}`);
     mkdirSync(join(obj, 'include/generated'), { recursive: true });
     const k = await md5(base(t, { objtree: obj }));
-    const kc = await md5(base(t, { objtree: obj, config: 'x86_64_defconfig' }));
+    const kc = await md5(base(t, { objtree: obj, config: { kind: 'target', target: 'x86_64_defconfig' } }));
     writeFileSync(join(obj, 'include/generated/autoconf.h'), '#define CONFIG_X 1\n');
     assert.notEqual(await md5(base(t, { objtree: obj })), k);
-    assert.equal(await md5(base(t, { objtree: obj, config: 'x86_64_defconfig' })), kc);
+    assert.equal(await md5(base(t, { objtree: obj, config: { kind: 'target', target: 'x86_64_defconfig' } })), kc);
   });
 
   void it('with a config, the compiler identity and make-relevant env vars are inputs', async () => {
@@ -139,7 +139,7 @@ void describe('cache key', () => {
     const bin = join(tmp.dir, `cc${n++}`);
     writeFileSync(bin, '#!/bin/sh\necho "made-up cc 1.0"\n');
     chmodSync(bin, 0o755);
-    const cfg = { config: 'x86_64_defconfig' };
+    const cfg = { config: { kind: 'target', target: 'x86_64_defconfig' } } as const;
     const k1 = await md5(base(t, { ...cfg, env: { ...env, CC: bin } }));
     assert.equal(await md5(base(t, { ...cfg, env: { ...env, CC: bin } })), k1);
     writeFileSync(bin, '#!/bin/sh\necho "made-up cc 2.0"\n');
@@ -159,7 +159,7 @@ void describe('cache key', () => {
     git(t, 'commit', '-qm', 'one');
     const clone = join(tmp.dir, `clone${n++}`);
     git(tmp.dir, 'clone', '-q', t, clone);
-    const cfg = { config: 'x86_64_defconfig' };
+    const cfg = { config: { kind: 'target', target: 'x86_64_defconfig' } } as const;
     const k = await md5(base(t, cfg));
     assert.equal(await md5(base(clone, cfg)), k);
     assert.equal(await md5(base(clone)), await md5(base(t)));

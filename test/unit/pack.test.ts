@@ -6,7 +6,8 @@ import type { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
 import { KheadersError } from '../../src/core/errors.js';
-import { archiveOrder, packTar, tarHeader, type TarItem } from '../../src/core/build/tar.js';
+import { archiveOrder, type TarItem } from '../../src/core/build/order.js';
+import { packTar, tarHeader } from '../../src/core/build/tar.js';
 import type { HeaderEntry } from '../../src/core/types.js';
 import { gnuList, gnuTar, listTree } from '../helpers/gnutar.js';
 

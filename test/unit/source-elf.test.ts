@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { archiveFromElf, isElf } from '../../src/core/sources/elf.js';
 import { bufferSource, fileSource } from '../../src/core/sources/bytes.js';
-import { KheadersError } from '../../src/core/errors.js';
 import { buildRealElf, craftElf, type RealKind } from '../helpers/elf.js';
 import { makeHeadersArchive } from '../helpers/headers-archive.js';
+import { rejectsWith } from '../helpers/errors.js';
 
 let dir: string;
 let archivePath: string;
@@ -83,7 +83,7 @@ describe('archiveFromElf on real gcc output', () => {
 
   it('stripped image without an archive: clear error naming CONFIG_IKHEADERS', async () => {
     const elf = buildRealElf(dir, decoy, 'exec', { strip: true });
-    await assert.rejects(fromFile(elf), (e: unknown) => e instanceof KheadersError && /no kernel_headers_data symbol/.test(e.message) && /CONFIG_IKHEADERS/.test(e.message));
+    await rejectsWith(fromFile(elf), 'NOT_FOUND', /no kernel_headers_data symbol/, /CONFIG_IKHEADERS/);
   });
 
   it('symbols around something that is not xz: clear error', async () => {

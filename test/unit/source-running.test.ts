@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { readRunningArchive, type ModuleLoader } from '../../src/core/sources/running.js';
 import { KheadersError } from '../../src/core/errors.js';
 import { makeHeadersArchive } from '../helpers/headers-archive.js';
+import { rejectsWith } from '../helpers/errors.js';
 
 let dir: string;
 let root: string;
@@ -79,23 +80,21 @@ describe('readRunningArchive', () => {
   it('module already loaded (sys/module/kheaders) but file hidden: no modprobe, says to mount sysfs', async () => {
     mkdirSync(join(root, 'sys/module/kheaders'), { recursive: true });
     const loader = fakeLoader();
-    await assert.rejects(readRunningArchive({ root, loader, isRoot: true }), /mount sysfs/);
+    await rejectsWith(readRunningArchive({ root, loader, isRoot: true }), 'NOT_FOUND', /is not visible/, /mount sysfs/);
     assert.deepEqual(loader.calls, []);
   });
 
   it('kernel without CONFIG_IKHEADERS: error names CONFIG_IKHEADERS, no modprobe', async () => {
     put('boot/config-6.1.0-fake-amd64', 'CONFIG_X=y\n# CONFIG_IKHEADERS is not set\n');
     const loader = fakeLoader();
-    await assert.rejects(readRunningArchive({ root, loader, isRoot: true }),
-      (e: unknown) => e instanceof KheadersError && /built without CONFIG_IKHEADERS/.test(e.message) && /--from/.test(e.message));
+    await rejectsWith(readRunningArchive({ root, loader, isRoot: true }), 'NOT_FOUND', /built without CONFIG_IKHEADERS/, /--from/);
     assert.deepEqual(loader.calls, []);
   });
 
   it('not root and nothing there: error says root is needed, no modprobe', async () => {
     put('proc/config.gz', gzipSync('CONFIG_IKHEADERS=m\n'));
     const loader = fakeLoader();
-    await assert.rejects(readRunningArchive({ root, loader, isRoot: false }),
-      (e: unknown) => e instanceof KheadersError && /needs root/.test(e.message) && /sudo modprobe kheaders/.test(e.message));
+    await rejectsWith(readRunningArchive({ root, loader, isRoot: false }), 'NOT_FOUND', /needs root/, /sudo modprobe kheaders/);
     assert.deepEqual(loader.calls, []);
   });
 

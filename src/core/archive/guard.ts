@@ -5,7 +5,7 @@ const FIX = 'use an archive made by kheaders or kernel/gen_kheaders.sh; do not t
 const MAX_LINK_DEPTH = 40;
 
 function hostile(what: string, name: string, problem: string): KheadersError {
-  return new KheadersError(`${what}: refusing entry ${JSON.stringify(name)}: ${problem}`, FIX);
+  return new KheadersError('HOSTILE_ENTRY', `${what}: refusing entry ${JSON.stringify(name)}: ${problem}`, FIX);
 }
 
 /** Splits a raw tar name into safe components; throws on absolute paths, '..', odd bytes. */

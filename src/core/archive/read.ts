@@ -17,6 +17,7 @@ import { extract as tarExtract, type Header } from 'tar-stream';
 import { KheadersError } from '../errors.js';
 import { memberKind, normalizeName, TreeGuard } from './guard.js';
 import { CHUNK, xzError, xzStages } from './xz-decode.js';
+import { MAX_INPUT_BYTES } from '../constants.js';
 
 export interface ReadLimits {
   /** Largest single member, bytes. */
@@ -30,7 +31,7 @@ export interface ReadLimits {
 /** A 6.1 x86 archive has ~6,400 entries, ~33 MB of tar, largest header ~0.5 MB. */
 export const DEFAULT_LIMITS: Readonly<ReadLimits> = {
   maxEntryBytes: 32 * 1024 * 1024,
-  maxTotalBytes: 1024 * 1024 * 1024,
+  maxTotalBytes: MAX_INPUT_BYTES,
   maxEntries: 200_000,
 };
 
@@ -132,7 +133,7 @@ async function* iterate(input: NodeJS.ReadableStream | string, opts: ReadOptions
     for await (const entry of extract) {
       const h = entry.header as RawHeader;
       if (++info.entries > limits.maxEntries) {
-        throw new KheadersError(`${what}: more than ${limits.maxEntries} entries`,
+        throw new KheadersError('LIMIT_EXCEEDED', `${what}: more than ${limits.maxEntries} entries`,
           'raise the entry-count limit if this archive is genuine');
       }
       const rawName = h.name;
@@ -140,11 +141,11 @@ async function* iterate(input: NodeJS.ReadableStream | string, opts: ReadOptions
       const kind = memberKind(what, rawName, h.type);
       const size = h.size ?? 0;
       if (kind !== 'file' && size !== 0) {
-        throw new KheadersError(`${what}: refusing entry ${JSON.stringify(rawName)}: ${kind} with ${size} data bytes`,
+        throw new KheadersError('HOSTILE_ENTRY', `${what}: refusing entry ${JSON.stringify(rawName)}: ${kind} with ${size} data bytes`,
           'use an archive made by kheaders or kernel/gen_kheaders.sh; do not trust this file');
       }
       if (size > limits.maxEntryBytes) {
-        throw new KheadersError(`${what}: entry ${JSON.stringify(rawName)} is ${size} bytes, over the limit of ${limits.maxEntryBytes}`,
+        throw new KheadersError('LIMIT_EXCEEDED', `${what}: entry ${JSON.stringify(rawName)} is ${size} bytes, over the limit of ${limits.maxEntryBytes}`,
           'raise the per-entry size limit if this archive is genuine');
       }
       const target = kind === 'symlink' ? (h.linkname ?? '') : undefined;
@@ -180,7 +181,7 @@ async function* iterate(input: NodeJS.ReadableStream | string, opts: ReadOptions
 function checkLimits(l: ReadLimits): ReadLimits {
   for (const [k, v] of Object.entries(l)) {
     if (!Number.isSafeInteger(v) || v <= 0) {
-      throw new KheadersError(`read limit ${k} must be a positive integer, got ${String(v)}`, 'pass a positive number');
+      throw new KheadersError('USAGE', `read limit ${k} must be a positive integer, got ${String(v)}`, 'pass a positive number');
     }
   }
   return l;
@@ -196,7 +197,7 @@ function tapTar(what: string, limits: ReadLimits, info: ArchiveInfo, finish: (n:
     transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
       info.tarBytes += chunk.length;
       if (info.tarBytes > limits.maxTotalBytes) {
-        cb(new KheadersError(`${what}: uncompressed tar exceeds the limit of ${limits.maxTotalBytes} bytes`,
+        cb(new KheadersError('LIMIT_EXCEEDED', `${what}: uncompressed tar exceeds the limit of ${limits.maxTotalBytes} bytes`,
           'raise the total-size limit if this archive is genuine'));
         return;
       }
@@ -211,9 +212,9 @@ function tapTar(what: string, limits: ReadLimits, info: ArchiveInfo, finish: (n:
     flush(cb: TransformCallback): void {
       try {
         finish(info.tarBytes);
-        if (info.tarBytes === 0) throw new KheadersError(`${what} is empty`, 'pass a kheaders_data.tar.xz file');
+        if (info.tarBytes === 0) throw new KheadersError('CORRUPT_ARCHIVE', `${what} is empty`, 'pass a kheaders_data.tar.xz file');
         if (info.tarBytes % 512 !== 0 || tail.length < 1024 || tail.some((b) => b !== 0)) {
-          throw new KheadersError(`${what}: tar data is truncated (no end-of-archive marker)`,
+          throw new KheadersError('CORRUPT_ARCHIVE', `${what}: tar data is truncated (no end-of-archive marker)`,
             'download or copy the archive again; check its size and checksum');
         }
         if (sha) info.tarSha256 = sha.digest('hex');
@@ -233,10 +234,10 @@ function formatOf(h: Buffer): TarFormat {
 }
 
 function fileError(what: string, e: NodeJS.ErrnoException): KheadersError {
-  if (e.code === 'ENOENT') return new KheadersError(`archive not found: ${what}`, 'check the archive path');
-  if (e.code === 'EISDIR') return new KheadersError(`${what} is a directory, not an archive`, 'pass the .tar.xz file');
-  if (e.code === 'EACCES') return new KheadersError(`cannot read ${what}: permission denied`, 'check the file permissions');
-  return new KheadersError(`cannot read ${what}: ${e.message}`, 'check the archive path');
+  if (e.code === 'ENOENT') return new KheadersError('NOT_FOUND', `archive not found: ${what}`, 'check the archive path');
+  if (e.code === 'EISDIR') return new KheadersError('BAD_INPUT', `${what} is a directory, not an archive`, 'pass the .tar.xz file');
+  if (e.code === 'EACCES') return new KheadersError('BAD_INPUT', `cannot read ${what}: permission denied`, 'check the file permissions');
+  return new KheadersError('BAD_INPUT', `cannot read ${what}: ${e.message}`, 'check the archive path');
 }
 
 /** Maps tar-stream's terse errors to messages a user can act on. */
@@ -244,11 +245,11 @@ function tarError(what: string, err: unknown): KheadersError {
   if (err instanceof KheadersError) return err;
   const msg = err instanceof Error ? err.message : String(err);
   const fix = 'download or copy the archive again; check its size and checksum';
-  if (/unexpected end/i.test(msg)) return new KheadersError(`${what}: tar data is truncated`, fix);
+  if (/unexpected end/i.test(msg)) return new KheadersError('CORRUPT_ARCHIVE', `${what}: tar data is truncated`, fix);
   if (/invalid tar header/i.test(msg)) {
-    return new KheadersError(`${what}: not a valid tar (bad header checksum or unknown format)`, fix);
+    return new KheadersError('CORRUPT_ARCHIVE', `${what}: not a valid tar (bad header checksum or unknown format)`, fix);
   }
-  if (/exceeds max size/i.test(msg)) return new KheadersError(`${what}: a long-name or pax header is over 4 MiB`, fix);
-  if (/invalid header/i.test(msg)) return new KheadersError(`${what}: a tar header has an invalid size field`, fix);
-  return new KheadersError(`${what}: cannot read tar (${msg})`, fix);
+  if (/exceeds max size/i.test(msg)) return new KheadersError('CORRUPT_ARCHIVE', `${what}: a long-name or pax header is over 4 MiB`, fix);
+  if (/invalid header/i.test(msg)) return new KheadersError('CORRUPT_ARCHIVE', `${what}: a tar header has an invalid size field`, fix);
+  return new KheadersError('CORRUPT_ARCHIVE', `${what}: cannot read tar (${msg})`, fix);
 }

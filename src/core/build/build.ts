@@ -1,19 +1,16 @@
-import { lstat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Transform } from 'node:stream';
-import { resolveArch } from '../kernel/arch.js';
+import { writeAtomically, type Written } from '../io/atomic.js';
+import { prepareTree } from '../kernel/prepare.js';
+import { resolveTree } from '../kernel/resolve.js';
+import type { VariantInfo } from '../kernel/script.js';
+import { phase, type Logger } from '../log.js';
+import type { PackSettings, TreeSettings } from '../settings.js';
 import { collectHeaders } from './collect.js';
 import { createCompressor } from './compress.js';
-import { KheadersError } from '../errors.js';
-import type { Logger } from '../log.js';
-import { archiveOrder, packTar, type TarItem } from './tar.js';
-import { prepareTree } from '../kernel/prepare.js';
-import type { PackSettings, TreeSettings } from '../settings.js';
-import { readStripped } from './strip.js';
-import { checkKernelTree } from '../kernel/tree.js';
-import type { HeaderEntry } from '../types.js';
-import { detectVariant, type VariantInfo } from '../kernel/script.js';
-import { writeAtomically, type Written } from '../io/atomic.js';
+import { archiveOrder } from './order.js';
+import { loadItem } from './strip.js';
+import { packTar } from './tar.js';
 
 /** What to build and where to put it. */
 export interface BuildOptions {
@@ -40,43 +37,14 @@ export interface BuildResult extends Written {
   timings: Record<string, number>;
 }
 
-/** Runs fn as a logged phase and records its duration. */
-export async function phase<T>(log: Logger, timings: Record<string, number>, name: string, fn: () => Promise<T>): Promise<T> {
-  const start = performance.now();
-  try {
-    return await log.group(name, fn);
-  } finally {
-    timings[name] = Math.round(performance.now() - start);
-  }
-}
-
-/** Resolves the tree's script variant, warning when the script is not one we know. */
-export async function resolveVariant(tree: TreeSettings, log: Logger): Promise<VariantInfo> {
-  await checkKernelTree(tree.source);
-  if (tree.arch !== '') resolveArch(tree.arch, tree.source); // throws when the tree has no arch/<SRCARCH>/
-  if (tree.objtree !== undefined && tree.objtree !== tree.source) {
-    const st = await lstat(tree.objtree).catch(() => undefined);
-    if (st !== undefined && !st.isDirectory()) throw new KheadersError(`objtree ${tree.objtree} is not a directory`, 'pass the O= build directory');
-  }
-  const variant = await detectVariant(tree.source);
-  if (!variant.known) log.warning(`unrecognised kernel/gen_kheaders.sh; following the "${variant.variant}" rules (${variant.reason})`);
-  else log.info(`script variant: ${variant.variant} (${variant.reason})`);
-  return variant;
-}
-
 const CHUNK = 1 << 20;
-
-/** Reads one file member's bytes, comment-stripped as the kernel does. */
-export function loadItem(item: TarItem): Promise<Buffer> {
-  return readStripped((item.entry as HeaderEntry).path);
-}
 
 /** Builds kheaders_data.tar.xz for a tree: resolve, prepare, collect, pack and compress. */
 export async function buildArchive(opts: BuildOptions, log: Logger): Promise<BuildResult> {
   const timings: Record<string, number> = {};
   const { tree, pack } = opts;
   const output = resolve(opts.output);
-  const variant = opts.variant ?? (await phase(log, timings, 'resolve tree', () => resolveVariant(tree, log)));
+  const variant = opts.variant ?? (await phase(log, timings, 'resolve tree', () => resolveTree(tree, log)));
   const prepared = await phase(log, timings, 'prepare config', () => prepareTree(tree, log));
   const entries = await phase(log, timings, 'collect headers', async () => {
     const found = await collectHeaders({ srctree: tree.source, objtree: tree.objtree, srcarch: tree.arch, variant: variant.variant, rules: variant.rules });

@@ -32,7 +32,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const SLASH = Buffer.from('/');
 
 function nameError(path: Buffer, why: string): KheadersError {
-  return new KheadersError(
+  return new KheadersError('BAD_INPUT',
     `cannot archive ${JSON.stringify(path.toString('latin1'))}: its name ${why}`,
     'rename or remove that file; the kernel script cannot handle such names either',
   );
@@ -89,7 +89,7 @@ async function walk(w: Walk, rel: string, dirPath: Buffer, mode: Mode, prune?: s
       if (err) throw err;
       const p = `${w.tree}/${name}`;
       if (kind === 'other') {
-        throw new KheadersError(`cannot archive ${p}: not a regular file, directory or symlink`, 'remove it from the tree');
+        throw new KheadersError('BAD_INPUT', `cannot archive ${p}: not a regular file, directory or symlink`, 'remove it from the tree');
       }
       const e: HeaderEntry = { name, path: p, kind, from: w.from };
       w.out.set(name, e);

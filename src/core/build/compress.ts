@@ -21,10 +21,10 @@ export function defaultThreads(): number {
 /** Checks a --threads value; fast mode needs the multithreaded encoder (>= 2). */
 export function checkThreads(threads: number, compression: Compression): number {
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
-    throw new KheadersError(`threads must be an integer from 1 to 256, got ${threads}`, 'pass e.g. --threads 4');
+    throw new KheadersError('USAGE', `threads must be an integer from 1 to 256, got ${threads}`, 'pass e.g. --threads 4');
   }
   if (compression === 'fast' && threads < 2) {
-    throw new KheadersError(
+    throw new KheadersError('USAGE',
       'fast compression always uses the multithreaded encoder (its bytes must not depend on the thread count), so it needs at least 2 threads',
       'use --threads 2 or more, or --compression compat for a single thread');
   }

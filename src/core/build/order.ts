@@ -17,7 +17,7 @@ interface Node {
 }
 
 function badName(name: string, why: string): KheadersError {
-  return new KheadersError(
+  return new KheadersError('BAD_INPUT',
     `header entry name ${JSON.stringify(name)} ${why}`,
     'entry names must be tree-relative paths like "include/linux/a.h" (no leading "/" or "./", no "." or ".." parts)',
   );
@@ -35,7 +35,7 @@ function splitName(name: string): string[] {
 }
 
 function conflict(name: string, a: string, b: string): KheadersError {
-  return new KheadersError(
+  return new KheadersError('BAD_INPUT',
     `header entry ${JSON.stringify(name)} is both a ${a} and a ${b}`,
     'each path must be taken as one kind only; check the header lists for a file that shadows a directory',
   );
@@ -79,7 +79,7 @@ export function archiveOrder(entries: readonly HeaderEntry[]): TarItem[] {
       else kids.set(leaf, { kind: 'dir', entry: e, children: new Map() });
     } else {
       if (e.kind === 'symlink' && e.target === undefined) {
-        throw new KheadersError(
+        throw new KheadersError('BAD_INPUT',
           `symlink entry ${JSON.stringify(e.name)} has no target`,
           'read the link target (fs.readlink) when listing the tree',
         );

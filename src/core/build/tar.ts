@@ -2,9 +2,6 @@ import { Readable } from 'node:stream';
 import { KheadersError } from '../errors.js';
 import type { TarItem } from './order.js';
 
-export { archiveOrder } from './order.js';
-export type { TarItem } from './order.js';
-
 // GNU tar 1.34 (default gnu format) with the kernel's flags:
 // --owner=0 --group=0 --numeric-owner --mode=u=rw,go=r,a+X --sort=name.
 const BLOCK = 512;
@@ -25,7 +22,7 @@ export interface TarHeaderItem {
 
 function octal(buf: Buffer, off: number, width: number, value: number, what: string): void {
   if (!Number.isSafeInteger(value) || value < 0 || value > 8 ** (width - 1) - 1) {
-    throw new KheadersError(
+    throw new KheadersError('BAD_INPUT',
       `tar ${what} ${value} does not fit a ${width - 1}-digit octal header field`,
       what === 'mtime'
         ? 'use a timestamp between 1970 and 2242 (KBUILD_BUILD_TIMESTAMP / SOURCE_DATE_EPOCH)'
@@ -79,12 +76,12 @@ function writeLongLink(buf: Buffer, off: number, value: Buffer, type: 'K' | 'L')
 export function tarHeader(item: TarHeaderItem, mtime: number): Buffer {
   const name = Buffer.from(item.name, 'utf8');
   if (item.kind === 'dir' && !item.name.endsWith('/')) {
-    throw new KheadersError(`tar directory member ${JSON.stringify(item.name)} lacks its trailing "/"`, 'name directory members like "./include/"');
+    throw new KheadersError('BAD_INPUT', `tar directory member ${JSON.stringify(item.name)} lacks its trailing "/"`, 'name directory members like "./include/"');
   }
   let link: Buffer | undefined;
   if (item.kind === 'symlink') {
     if (item.target === undefined) {
-      throw new KheadersError(`symlink ${JSON.stringify(item.name)} has no target`, 'pass the link target read with fs.readlink');
+      throw new KheadersError('BAD_INPUT', `symlink ${JSON.stringify(item.name)} has no target`, 'pass the link target read with fs.readlink');
     }
     link = Buffer.from(item.target, 'utf8');
   }
@@ -196,7 +193,7 @@ export function packTar(
   opts: PackOptions = {},
 ): Readable {
   if (!Number.isSafeInteger(mtime) || mtime < 0 || mtime > MAX_OCTAL11) {
-    throw new KheadersError(`tar mtime ${mtime} is not a whole number of seconds in 0..${MAX_OCTAL11}`, 'pass the build timestamp as epoch seconds');
+    throw new KheadersError('BAD_INPUT', `tar mtime ${mtime} is not a whole number of seconds in 0..${MAX_OCTAL11}`, 'pass the build timestamp as epoch seconds');
   }
   return Readable.from(generate(items, mtime, load, opts), { objectMode: false, highWaterMark: STAGE });
 }

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, type Dirent, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Compression, PackSettings, TreeSettings } from '../settings.js';
+import { collectHeaders } from '../build/collect.js';
+import type { FileRules } from '../kernel/script.js';
+import type { Compression, ConfigSpec, PackSettings, TreeSettings } from '../settings.js';
+import type { HeaderEntry, Variant } from '../types.js';
 
 /** Bumped whenever the key's composition or our archive format changes. */
-export const KEY_FORMAT = 1;
+export const KEY_FORMAT = 2;
 
 /** Everything the key depends on; see docs/action.md "The cache key". */
 export interface KeyInputs {
@@ -15,10 +18,11 @@ export interface KeyInputs {
   srcarch: string;
   /** The ARCH= value make gets (x86_64, i386, ...); defaults to srcarch. */
   makeArch?: string;
-  /** A .config path or a make target; when set, generated headers are keyed by their inputs. */
-  config?: string;
-  /** The script variant the build follows. */
-  variant: string;
+  /** When set, generated headers are keyed by their inputs (make will rewrite them). */
+  config?: ConfigSpec;
+  /** The script variant the build follows, and the rules read from the tree's script. */
+  variant: Variant;
+  rules?: Partial<FileRules>;
   /** Archive mtime, seconds since the epoch. */
   mtime: number;
   compression: Compression;
@@ -161,13 +165,19 @@ function gitHead(src: string, env: NodeJS.ProcessEnv): Promise<string> {
   });
 }
 
-/** Headers under include/ and arch/$SRCARCH/include/ (any *.h: file, symlink or dir). */
-function headerPaths(root: string, srcarch: string, skip: Filter): Item[] {
-  const out: Item[] = [];
-  const keep: Filter = (rel) => rel.endsWith('.h') && !skip(rel);
-  walk(root, 'include', keep, out);
-  walk(root, `arch/${srcarch}/include`, keep, out);
-  return out;
+/** What the build would archive, as collect decides it: the one file-set rule for build and key. */
+async function headerRecords(inp: KeyInputs, skip: Filter): Promise<Array<[string, Rec[]]>> {
+  const entries = await collectHeaders({ srctree: inp.source, objtree: inp.objtree, srcarch: inp.srcarch, variant: inp.variant, rules: inp.rules });
+  const src: Rec[] = [];
+  const obj: Rec[] = [];
+  for (const e of entries) if (!skip(e.name)) (e.from === 'obj' ? obj : src).push(entryRecord(e));
+  return obj.length > 0 ? [['src', src], ['obj', obj]] : [['src', src]];
+}
+
+function entryRecord(e: HeaderEntry): Rec {
+  if (e.kind === 'symlink') return [e.name, 'l', e.target ?? ''];
+  if (e.kind === 'dir') return [e.name, 'd', ''];
+  return [e.name, 'f', createHash('md5').update(readFileSync(e.path)).digest('hex')];
 }
 
 /** Inputs that config resolution and `make prepare` read from the source tree. */
@@ -198,10 +208,10 @@ function digest(facts: string[], groups: Array<[string, Rec[]]>): string {
   return h.digest('hex');
 }
 
-/** The key's inputs for a tree, its pack settings and its resolved variant: one mapping for the CLI and the action. */
-export function keyInputs(tree: TreeSettings, pack: PackSettings, variant: string): KeyInputs {
+/** The key's inputs for a tree, its pack settings and its script rules: one mapping for the CLI and the action. */
+export function keyInputs(tree: TreeSettings, pack: PackSettings, variant: { variant: Variant; rules: FileRules }): KeyInputs {
   return { source: tree.source, objtree: tree.objtree, srcarch: tree.arch, makeArch: tree.makeArch, config: tree.config,
-    variant, mtime: pack.mtime.epoch, compression: pack.compression };
+    variant: variant.variant, rules: variant.rules, mtime: pack.mtime.epoch, compression: pack.compression };
 }
 
 /**
@@ -210,29 +220,25 @@ export function keyInputs(tree: TreeSettings, pack: PackSettings, variant: strin
  */
 export async function computeKey(inp: KeyInputs): Promise<KeyResult> {
   const env = inp.env ?? process.env;
-  const configured = inp.config !== undefined && inp.config !== '';
-  const skip: Filter = configured ? (rel) => isPrepareOutput(rel, inp.srcarch) : () => false;
+  const spec = inp.config;
+  const skip: Filter = spec ? (rel) => isPrepareOutput(rel, inp.srcarch) : () => false;
   const obj = inp.objtree && inp.objtree !== inp.source ? inp.objtree : undefined;
-  const facts = [`format=${KEY_FORMAT}`, `variant=${inp.variant}`, `srcarch=${inp.srcarch}`,
+  const facts = [`format=${KEY_FORMAT}`, `variant=${inp.variant}`, `rules=${JSON.stringify(inp.rules ?? {})}`, `srcarch=${inp.srcarch}`,
     `compression=${inp.compression}`, `mtime=${inp.mtime}`, `objtree=${obj ? 'separate' : 'in-tree'}`];
   const groups: Array<[string, Rec[]]> = [];
-  if (configured) {
-    const cfg = inp.config as string;
-    const isFile = existsSync(cfg) && statSync(cfg).isFile();
+  if (spec) {
     // Start the child processes first so they overlap the hashing.
     const pending = Promise.all([toolchain(env), gitHead(inp.source, env)]);
     const prep = recordAll(inp.source, prepareInputs(inp.source, inp.srcarch)).filter((r) => r[1] !== 'elf');
-    const cfgRec = isFile ? record(dirname(cfg), [basename(cfg)]) : undefined;
+    const cfgRec = spec.kind === 'file' ? record(dirname(spec.path), [basename(spec.path)]) : undefined;
     groups.push(['prep', prep], ['kconfig', kconfigFiles(inp.source, inp.srcarch)]);
-    groups.push(['src', recordAll(inp.source, headerPaths(inp.source, inp.srcarch, skip))]);
-    if (obj) groups.push(['obj', recordAll(obj, headerPaths(obj, inp.srcarch, skip))]);
+    groups.push(...(await headerRecords(inp, skip)));
     const [tools, head] = await pending;
     facts.push(`makearch=${inp.makeArch ?? inp.srcarch}`,
-      isFile ? `config-file=${cfgRec?.[2] ?? ''}` : `config-target=${cfg}`,
+      spec.kind === 'file' ? `config-file=${cfgRec?.[2] ?? ''}` : `config-target=${spec.target}`,
       `git-head=${head}`, ...tools, ...KEY_ENV.map((k) => `env:${k}=${env[k] ?? ''}`));
   } else {
-    groups.push(['src', recordAll(inp.source, headerPaths(inp.source, inp.srcarch, skip))]);
-    if (obj) groups.push(['obj', recordAll(obj, headerPaths(obj, inp.srcarch, skip))]);
+    groups.push(...(await headerRecords(inp, skip)));
   }
   const files = groups.reduce((n, [, r]) => n + r.filter((x) => x[1] === 'f').length, 0);
   return { md5: digest(facts, groups), files, facts };

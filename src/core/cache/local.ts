@@ -3,6 +3,9 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { KheadersError } from '../errors.js';
 import { copyFileAtomically } from '../io/atomic.js';
+import type { Logger } from '../log.js';
+import type { CachePort } from './port.js';
+import { KEY_NAME } from '../constants.js';
 
 /** The CLI's local archive cache: one `<key>.tar.xz` per key in a directory. */
 
@@ -13,12 +16,11 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv, home: string = homedir()
   return xdg && isAbsolute(xdg) ? join(xdg, 'kheaders') : join(home, '.cache', 'kheaders');
 }
 
-const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** The entry's path; the key must be a plain file name (no '/', no '..'). */
 export function entryPath(dir: string, key: string): string {
-  if (!SAFE_KEY.test(key) || key.length > 255 - '.tar.xz'.length) {
-    throw new KheadersError(`cache key "${key}" is not a plain file name`,
+  if (!KEY_NAME.test(key) || key.length > 255 - '.tar.xz'.length) {
+    throw new KheadersError('BAD_INPUT', `cache key "${key}" is not a plain file name`,
       'use a key prefix made of letters, digits, ".", "_" and "-"');
   }
   return join(dir, `${key}.tar.xz`);
@@ -49,7 +51,19 @@ export async function cacheStore(dir: string, key: string, archive: string): Pro
   } catch (e) {
     if (e instanceof KheadersError) throw e;
     const err = e as NodeJS.ErrnoException;
-    throw new KheadersError(`cannot write the cache entry ${path}: ${err.code ?? err.message}`, STORE_FIX);
+    throw new KheadersError('WRITE_FAILED', `cannot write the cache entry ${path}: ${err.code ?? err.message}`, STORE_FIX);
   }
   return path;
+}
+
+/** The local directory as a CachePort: a failed store warns and counts as "not saved". */
+export function localCache(dir: string, log: Logger): CachePort {
+  return {
+    name: dir,
+    available: () => true,
+    restore: async (key, dest) => ((await cacheRestore(dir, key, dest)) ? key : undefined),
+    save: (key, archive) => cacheStore(dir, key, archive).then(
+      (p) => { log.info(`cached as ${p}`); return true; },
+      (e: Error) => { log.warning(`not cached: ${e.message}`); return false; }),
+  };
 }

@@ -42,11 +42,11 @@ export async function ensureOutputDir(target: string, fix: string = DEFAULT_FIX)
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
-    throw new KheadersError(`cannot create the directory ${dir}: ${(err as Error).message}`, fix);
+    throw new KheadersError('WRITE_FAILED', `cannot create the directory ${dir}: ${(err as Error).message}`, fix);
   }
   const st = await stat(target).catch(() => undefined);
   if (st?.isDirectory()) {
-    throw new KheadersError(`${target} is a directory`, 'pass a file path such as kheaders_data.tar.xz');
+    throw new KheadersError('BAD_INPUT', `${target} is a directory`, 'pass a file path such as kheaders_data.tar.xz');
   }
 }
 
@@ -78,7 +78,7 @@ export async function writeAtomically(target: string, source: Readable, stages: 
 function wrapWriteError(err: unknown, target: string, fix: string): unknown {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT') {
-    return new KheadersError(`cannot write ${target}: ${(err as Error).message}`, fix);
+    return new KheadersError('WRITE_FAILED', `cannot write ${target}: ${(err as Error).message}`, fix);
   }
   return err;
 }

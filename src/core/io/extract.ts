@@ -27,7 +27,6 @@ export interface ExtractResult {
 }
 
 const UTS = UTSRELEASE_H;
-export { parseUtsRelease };
 
 /**
  * bcc's headers directory for a release, `${TMPDIR:-/tmp}/kheaders-<release>`.
@@ -35,7 +34,7 @@ export { parseUtsRelease };
  */
 export function defaultHeadersDir(release: string | undefined, fix = 'pass --output DIR'): string {
   const ok = release !== undefined && /^[A-Za-z0-9._+~-]{1,128}$/.test(release) && release !== '.' && release !== '..';
-  if (!ok) throw new KheadersError(`cannot name the default headers directory: the archive has no usable UTS_RELEASE (${release ?? 'none'})`, fix);
+  if (!ok) throw new KheadersError('BAD_INPUT', `cannot name the default headers directory: the archive has no usable UTS_RELEASE (${release ?? 'none'})`, fix);
   return join(process.env.TMPDIR || '/tmp', `kheaders-${release}`);
 }
 
@@ -60,12 +59,12 @@ async function checkTarget(target: string, replace: boolean): Promise<'absent' |
   if (!st) return 'absent';
   const euid = process.geteuid?.();
   if (euid !== undefined && st.uid !== euid) {
-    throw new KheadersError(`${target} exists and belongs to uid ${st.uid}, not to you (uid ${euid}); someone else may have planted it`,
+    throw new KheadersError('BAD_INPUT', `${target} exists and belongs to uid ${st.uid}, not to you (uid ${euid}); someone else may have planted it`,
       'remove it (as its owner or root) or choose another --output');
   }
   if (st.isDirectory() && (await readdir(target)).length === 0) return 'empty';
   if (!replace) {
-    throw new KheadersError(`${target} already exists and is not an empty directory`, 'remove it, choose another --output, or pass --force to replace it');
+    throw new KheadersError('BAD_INPUT', `${target} already exists and is not an empty directory`, 'remove it, choose another --output, or pass --force to replace it');
   }
   return 'replace';
 }
@@ -89,7 +88,7 @@ export async function extractArchive(input: Buffer | string, target: string, opt
     for await (const m of readMembers(source(input), { limits: opts.limits, label })) {
       const path = m.name === '.' ? tmp : resolve(tmp, m.name);
       if (path !== tmp && !path.startsWith(tmp + sep)) {
-        throw new KheadersError(`${label}: member ${m.rawName} would land outside the target`, 'use an archive made by the kernel build');
+        throw new KheadersError('HOSTILE_ENTRY', `${label}: member ${m.rawName} would land outside the target`, 'use an archive made by the kernel build');
       }
       if (m.kind === 'dir') {
         if (path !== tmp) await mkdir(path, { recursive: true, mode: 0o700 });

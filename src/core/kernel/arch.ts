@@ -114,7 +114,7 @@ export function resolveArch(input: string | undefined, srctree?: string): ArchIn
   const label = given ? `arch "${word}"` : `this machine's arch "${raw}"`;
   const where = srctree !== undefined ? ` in the kernel tree ${srctree}` : '';
   const choices = srctree !== undefined ? treeArches(srctree) : [...KNOWN_SRCARCH].sort();
-  throw new KheadersError(
+  throw new KheadersError('UNKNOWN_ARCH',
     `unknown ${label}: no matching arch/<SRCARCH>/ directory${where}`,
     `pass one of: ${choices.join(', ') || '(the tree has no arch/ directories)'}` +
       ' (machine names such as x86_64, aarch64, ppc64le, riscv64 also work)',

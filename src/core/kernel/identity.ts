@@ -1,5 +1,13 @@
 // The kernel release and version an archive (or a prepared tree) was built for.
-import type { KernelIdentity } from '../verify/report.js';
+
+export interface KernelIdentity {
+  /** UTS_RELEASE from include/generated/utsrelease.h, e.g. "6.1.0-13-amd64". */
+  release?: string;
+  /** LINUX_VERSION_CODE from include/generated/uapi/linux/version.h. */
+  versionCode?: number;
+  /** "major.patchlevel.sublevel" from version.h. */
+  version?: string;
+}
 
 export const UTSRELEASE_H = 'include/generated/utsrelease.h';
 export const VERSION_H = 'include/generated/uapi/linux/version.h';

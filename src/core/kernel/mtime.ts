@@ -39,7 +39,7 @@ interface Parts {
 }
 
 function bad(text: string, why: string): KheadersError {
-  return new KheadersError(
+  return new KheadersError('BAD_INPUT',
     `cannot use ${JSON.stringify(text)} as an archive timestamp: ${why}`,
     `use one of: ${MTIME_FORMS.join('; ')}`,
   );
@@ -134,7 +134,7 @@ export function resolveMtime(flag: string | undefined, env: NodeJS.ProcessEnv): 
   const sde = env['SOURCE_DATE_EPOCH'];
   if (sde !== undefined && sde.trim() !== '') {
     if (!/^\d+$/.test(sde.trim())) {
-      throw new KheadersError(
+      throw new KheadersError('BAD_INPUT',
         `SOURCE_DATE_EPOCH=${JSON.stringify(sde)} is not a whole number of seconds`,
         'set SOURCE_DATE_EPOCH to digits only, e.g. SOURCE_DATE_EPOCH=1704067200, or unset it',
       );

@@ -2,27 +2,15 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { mkdir, readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { KheadersError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { TreeSettings } from '../settings.js';
+import type { ConfigSpec, TreeSettings } from '../settings.js';
+import { describeConfig } from './config-spec.js';
 import { copyFileAtomically, writeFileAtomically } from '../io/atomic.js';
-
-/** How --config was understood: a .config file or a make target. */
-export type ConfigSpec = { kind: 'file'; path: string } | { kind: 'target'; target: string };
-
-const TARGET = /^[A-Za-z0-9_.+-]*config$/;
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);
-}
-
-/** Reads --config: an existing file, else a make target such as defconfig. */
-export async function parseConfig(config: string): Promise<ConfigSpec> {
-  if (await exists(config)) return { kind: 'file', path: config };
-  if (!isAbsolute(config) && !config.includes('/') && TARGET.test(config)) return { kind: 'target', target: config };
-  throw new KheadersError(`config "${config}" is neither a file nor a make target ending in "config"`,
-    'pass a .config path, or a target such as defconfig, x86_64_defconfig or tinyconfig');
 }
 
 /** The tree where make writes: the objtree for O= builds, else the source tree. */
@@ -57,15 +45,15 @@ export async function prepareTree(tree: TreeSettings, log: Logger): Promise<'rea
   const dir = buildDir(tree);
   if (tree.config === undefined) {
     if (await isPrepared(tree)) return 'ready';
-    throw new KheadersError(
+    throw new KheadersError('TREE_NOT_PREPARED',
       `the tree at ${dir} is not prepared for ARCH=${tree.makeArch}: include/generated/autoconf.h, utsrelease.h or arch/${tree.arch}/include/generated is missing`,
       `pass --config defconfig (or a .config file) to let kheaders run make, or run: make ${makeArgs(tree).join(' ')} olddefconfig prepare`);
   }
-  const spec = await parseConfig(tree.config);
+  const spec = tree.config;
   const stamp = await stampFor(tree, spec);
   const old = await readFile(join(dir, STAMP), 'utf8').catch(() => '');
   if (old.trim() === stamp && (await isPrepared(tree))) {
-    log.info(`tree already prepared from this config (${describe(spec)}); make skipped`);
+    log.info(`tree already prepared from this config (${describeConfig(spec)}); make skipped`);
     return 'ready';
   }
   const fix = `make ${dir} writable, or pass a writable objtree (O= directory)`;
@@ -75,10 +63,6 @@ export async function prepareTree(tree: TreeSettings, log: Logger): Promise<'rea
   await runMake(tree, ['prepare'], log);
   await writeFileAtomically(join(dir, STAMP), `${stamp}\n`, fix);
   return 'prepared';
-}
-
-function describe(spec: ConfigSpec): string {
-  return spec.kind === 'file' ? spec.path : spec.target;
 }
 
 /** make's arguments before the target: -C, O=, ARCH=, -j. */
@@ -107,12 +91,12 @@ export async function runMake(tree: TreeSettings, targets: string[], log: Logger
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT'
-      ? new KheadersError('make was not found on PATH', 'install make and the kernel build tools (e.g. apt-get install build-essential flex bison bc libelf-dev libssl-dev)')
+      ? new KheadersError('MAKE_FAILED', 'make was not found on PATH', 'install make and the kernel build tools (e.g. apt-get install build-essential flex bison bc libelf-dev libssl-dev)')
       : err));
     child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
   });
   if (code !== 0) {
-    throw new KheadersError(`make ${targets.join(' ')} failed with exit code ${code}:\n${tail.join('\n')}`,
-      'read make\'s output above; the kernel build tools (gcc, flex, bison, bc, libelf-dev, libssl-dev) may be missing', 1);
+    throw new KheadersError('MAKE_FAILED', `make ${targets.join(' ')} failed with exit code ${code}:\n${tail.join('\n')}`,
+      'read make\'s output above; the kernel build tools (gcc, flex, bison, bc, libelf-dev, libssl-dev) may be missing');
   }
 }

@@ -78,7 +78,7 @@ export async function detectVariant(srctree: string): Promise<VariantInfo> {
   const script = join(srctree, 'kernel', 'gen_kheaders.sh');
   const shText = await readOrEmpty(script);
   if (shText === undefined) {
-    throw new KheadersError(
+    throw new KheadersError('NOT_A_KERNEL_TREE',
       `${script} is missing: this tree cannot build kheaders_data.tar.xz (CONFIG_IKHEADERS came in Linux 5.2)`,
       'use a Linux 5.2 or later source tree, or pass the right --source directory',
     );

@@ -23,14 +23,14 @@ const MARKERS: ReadonlyArray<readonly [string, 'file' | 'dir']> = [
 export async function checkKernelTree(dir: string): Promise<void> {
   const fix = 'pass the top directory of an unpacked Linux kernel source tree (the one with Makefile, Kconfig, arch/ and include/)';
   const top = await kindOf(dir);
-  if (top === 'missing') throw new KheadersError(`kernel tree ${dir} does not exist`, fix);
-  if (top !== 'dir') throw new KheadersError(`kernel tree ${dir} is not a directory`, fix);
+  if (top === 'missing') throw new KheadersError('NOT_A_KERNEL_TREE', `kernel tree ${dir} does not exist`, fix);
+  if (top !== 'dir') throw new KheadersError('NOT_A_KERNEL_TREE', `kernel tree ${dir} is not a directory`, fix);
   const missing: string[] = [];
   for (const [name, want] of MARKERS) {
     if ((await kindOf(join(dir, name))) !== want) missing.push(want === 'dir' ? `${name}/` : name);
   }
   if (missing.length > 0) {
-    throw new KheadersError(
+    throw new KheadersError('NOT_A_KERNEL_TREE',
       `${dir} is not a Linux kernel source tree: it has no ${missing.join(', ')}`,
       fix,
     );

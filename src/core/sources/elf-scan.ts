@@ -3,8 +3,9 @@ import { crc32 } from 'node:zlib';
 import type { ByteSource } from './bytes.js';
 import type { Logger } from '../log.js';
 import { readMembers } from '../archive/read.js';
+import { XZ_MAGIC } from '../constants.js';
 
-const MAGIC = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
+const MAGIC = XZ_MAGIC;
 const CHUNK = 8 * 1024 * 1024;
 /** Stop after this many plausible xz headers; a kernel image holds only a few streams. */
 const MAX_CANDIDATES = 64;

@@ -2,6 +2,7 @@ import { KheadersError } from '../errors.js';
 import { nullLogger, type Logger } from '../log.js';
 import type { ByteSource } from './bytes.js';
 import { scanForArchive } from './elf-scan.js';
+import { MAX_INPUT_BYTES, XZ_MAGIC } from '../constants.js';
 
 /** What we learned about an ELF file and where its archive was. */
 export interface ElfArchive {
@@ -35,7 +36,6 @@ interface Section {
 
 const START = 'kernel_headers_data';
 const END = 'kernel_headers_data_end';
-const XZ_MAGIC = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
 const SHT_SYMTAB = 2;
 const SHT_NOBITS = 8;
 const SHT_DYNSYM = 11;
@@ -49,7 +49,7 @@ export function isElf(head: Buffer): boolean {
 }
 
 function bad(what: string, problem: string): KheadersError {
-  return new KheadersError(`${what}: malformed ELF file (${problem})`, 'pass an intact kheaders.ko, kernel/kheaders.o or vmlinux');
+  return new KheadersError('CORRUPT_ARCHIVE', `${what}: malformed ELF file (${problem})`, 'pass an intact kheaders.ko, kernel/kheaders.o or vmlinux');
 }
 
 function num(v: bigint, what: string, field: string): number {
@@ -201,7 +201,7 @@ const TYPES: Record<number, ElfArchive['elfType']> = { 1: 'ET_REL', 2: 'ET_EXEC'
  */
 export async function archiveFromElf(src: ByteSource, what: string, opts: { maxBytes?: number; log?: Logger } = {}): Promise<ElfArchive> {
   const log = opts.log ?? nullLogger;
-  const maxBytes = opts.maxBytes ?? 512 * 1024 * 1024;
+  const maxBytes = opts.maxBytes ?? MAX_INPUT_BYTES;
   const h = await readHeader(src, what);
   const info = { bits: h.bits, endian: h.little ? 'little' : 'big', elfType: TYPES[h.type] ?? 'other' } as const;
   log.debug(`${what}: ELF${h.bits} ${info.endian}-endian ${info.elfType}`);
@@ -214,7 +214,7 @@ export async function archiveFromElf(src: ByteSource, what: string, opts: { maxB
       throw bad(what, 'the embedded archive runs past the end of the file');
     });
     if (!archive.subarray(0, 6).equals(XZ_MAGIC)) {
-      throw new KheadersError(`${what}: the bytes between ${START} and ${END} are not an xz stream`,
+      throw new KheadersError('NOT_FOUND', `${what}: the bytes between ${START} and ${END} are not an xz stream`,
         'pass a kheaders.ko or vmlinux built by the kernel\'s own kheaders rules');
     }
     log.debug(`${what}: archive of ${length} bytes at file offset ${offset} (symbols)`);
@@ -223,7 +223,7 @@ export async function archiveFromElf(src: ByteSource, what: string, opts: { maxB
   log.info(`${what}: no ${START} symbol (stripped?); scanning for an embedded headers archive`);
   const hit = await scanForArchive(src, { maxBytes, log });
   if (!hit) {
-    throw new KheadersError(`${what}: no ${START} symbol and no embedded xz archive of include/ headers`,
+    throw new KheadersError('NOT_FOUND', `${what}: no ${START} symbol and no embedded xz archive of include/ headers`,
       'pass the kheaders.ko of a kernel with CONFIG_IKHEADERS=m, or a vmlinux built with CONFIG_IKHEADERS=y');
   }
   return { archive: hit.archive, method: 'scan', offset: hit.offset, ...info };

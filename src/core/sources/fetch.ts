@@ -1,6 +1,6 @@
 // The `extract` pipeline: find the archive (running kernel, file, ELF, URL),
 // check its digest before anything is written, save it and/or extract it.
-import { UTSRELEASE_H } from '../kernel/identity.js';
+import { parseUtsRelease, UTSRELEASE_H } from '../kernel/identity.js';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
@@ -8,12 +8,13 @@ import { join, resolve } from 'node:path';
 import { resolveArch } from '../kernel/arch.js';
 import { KheadersError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { archiveRelease, defaultHeadersDir, extractArchive, parseUtsRelease, usageHints } from '../io/extract.js';
+import { archiveRelease, defaultHeadersDir, extractArchive, usageHints } from '../io/extract.js';
 import { archiveFromFile } from './file.js';
 import { readMembers, type ReadLimits } from '../archive/read.js';
 import { readRunningArchive, runningRelease, type ModuleLoader } from './running.js';
 import { download, expandUrlTemplate, isUrl, redact, type DownloadOptions, type UrlVars } from './url.js';
 import { digestBuffer, writeFileAtomically } from '../io/atomic.js';
+import { MAX_INPUT_BYTES, MD5_HEX, SHA256_HEX } from '../constants.js';
 
 export interface FetchOptions {
   /** 'running', a local path (.tar.xz, kheaders.ko[.xz|.gz|.zst], kheaders.o, vmlinux) or an http(s) URL / URL template. */
@@ -63,18 +64,10 @@ function checkDigestArg(name: 'sha256' | 'md5', v: string | undefined): string |
   if (v === undefined) return undefined;
   const len = name === 'sha256' ? 64 : 32;
   const hex = v.trim().toLowerCase();
-  if (!new RegExp(`^[0-9a-f]{${len}}$`).test(hex)) {
-    throw new KheadersError(`--${name} must be ${len} hex digits, got "${v}"`, `pass the archive's ${name} as printed by ${name}sum`);
+  if (!(name === 'sha256' ? SHA256_HEX : MD5_HEX).test(hex)) {
+    throw new KheadersError('USAGE', `--${name} must be ${len} hex digits, got "${v}"`, `pass the archive's ${name} as printed by ${name}sum`);
   }
   return hex;
-}
-
-/** A given --sha256/--md5 did not match the archive found; nothing was written. */
-export class DigestMismatchError extends KheadersError {
-  constructor(message: string, fix = 'check the digest and the source; a changed archive must not be trusted') {
-    super(message, fix, 1);
-    this.name = 'DigestMismatchError';
-  }
 }
 
 interface Found { archive: Buffer; origin: FetchResult['origin']; detail: string; release?: string }
@@ -106,7 +99,7 @@ async function locate(opts: FetchOptions, log: Logger, maxBytes: number): Promis
   }
   if (isUrl(opts.from)) return fromUrl(opts, log, maxBytes);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(opts.from)) {
-    throw new KheadersError(`unsupported source ${redact(opts.from)}`, 'use http:// or https:// URLs, a local path, or `running`');
+    throw new KheadersError('USAGE', `unsupported source ${redact(opts.from)}`, 'use http:// or https:// URLs, a local path, or `running`');
   }
   const got = await archiveFromFile(resolve(opts.from), { maxBytes, log });
   return { ...got };
@@ -125,13 +118,14 @@ async function validate(archive: Buffer, limits: Partial<ReadLimits> | undefined
 export async function fetchArchive(opts: FetchOptions, log: Logger): Promise<FetchResult> {
   const wantSha = checkDigestArg('sha256', opts.sha256);
   const wantMd5 = checkDigestArg('md5', opts.md5);
-  const maxBytes = opts.maxBytes ?? 1024 * 1024 * 1024;
+  const maxBytes = opts.maxBytes ?? MAX_INPUT_BYTES;
   const found = await locate(opts, log, maxBytes);
   log.info(`found a ${found.archive.length}-byte archive: ${found.detail}`);
   const { sha256, md5, size } = digestBuffer(found.archive);
   for (const [name, want, got] of [['sha256', wantSha, sha256], ['md5', wantMd5, md5]] as const) {
     if (want !== undefined && want !== got) {
-      throw new DigestMismatchError(`${name} mismatch: expected ${want}, the archive from ${found.detail} has ${got}; nothing was written`);
+      throw new KheadersError('DIGEST_MISMATCH', `${name} mismatch: expected ${want}, the archive from ${found.detail} has ${got}; nothing was written`,
+        'check the digest and the source; a changed archive must not be trusted');
     }
   }
   const verified = wantSha !== undefined || wantMd5 !== undefined;

@@ -31,10 +31,10 @@ function describe(e: { bits: number; endian: string; elfType: string; method: st
 /** Reads a .tar.xz, a kheaders.ko / kheaders.o / vmlinux, or a .ko.xz/.ko.gz/.ko.zst. */
 export async function archiveFromFile(path: string, opts: { maxBytes: number; log: Logger }): Promise<FoundArchive> {
   const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
-    throw new KheadersError(`cannot read ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`,
+    throw new KheadersError('BAD_INPUT', `cannot read ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`,
       'pass `running`, a path to a .tar.xz, kheaders.ko(.xz|.gz|.zst), kernel/kheaders.o or vmlinux, or an http(s) URL');
   });
-  if (!st.isFile()) throw new KheadersError(`${path} is not a regular file`, 'pass the archive, module or vmlinux file itself');
+  if (!st.isFile()) throw new KheadersError('BAD_INPUT', `${path} is not a regular file`, 'pass the archive, module or vmlinux file itself');
   const h = await head(path, 4096);
   const kind = detectCompression(h);
   if (isElf(h)) {
@@ -47,7 +47,7 @@ export async function archiveFromFile(path: string, opts: { maxBytes: number; lo
     }
   }
   if (kind !== 'none') {
-    if (st.size > opts.maxBytes) throw new KheadersError(`${path} is ${st.size} bytes, over the ${opts.maxBytes}-byte limit`, 'pass the right file, or raise the size limit');
+    if (st.size > opts.maxBytes) throw new KheadersError('LIMIT_EXCEEDED', `${path} is ${st.size} bytes, over the ${opts.maxBytes}-byte limit`, 'pass the right file, or raise the size limit');
     const raw = await readFile(path);
     const start = await decompress(raw, kind, path, { stopAfter: 4 });
     if (isElf(start)) {
@@ -56,16 +56,16 @@ export async function archiveFromFile(path: string, opts: { maxBytes: number; lo
       return { archive: e.archive, origin: 'elf', detail: describe(e, `${kind}-compressed `) };
     }
     if (kind === 'xz') return { archive: raw, origin: 'file', detail: 'plain .tar.xz' };
-    throw new KheadersError(`${path} is ${kind}-compressed but holds no ELF module; kheaders archives are .tar.xz`,
+    throw new KheadersError('BAD_INPUT', `${path} is ${kind}-compressed but holds no ELF module; kheaders archives are .tar.xz`,
       'recompress the tar with xz, or pass the .ko.xz/.ko.gz/.ko.zst module');
   }
   if (h.length >= 0x206 && h.toString('latin1', 0x202, 0x206) === 'HdrS') {
-    throw new KheadersError(`${path} is a compressed kernel image (bzImage/vmlinuz), whose contents are not readable directly`,
+    throw new KheadersError('BAD_INPUT', `${path} is a compressed kernel image (bzImage/vmlinuz), whose contents are not readable directly`,
       'extract the ELF first with the kernel tree\'s scripts/extract-vmlinux, or pass the kheaders.ko module');
   }
   if (h.length >= 262 && h.toString('latin1', 257, 262) === 'ustar') {
-    throw new KheadersError(`${path} is an uncompressed tar`, 'compress it with `xz -6` (kheaders archives are .tar.xz)');
+    throw new KheadersError('BAD_INPUT', `${path} is an uncompressed tar`, 'compress it with `xz -6` (kheaders archives are .tar.xz)');
   }
-  throw new KheadersError(`${path} is not a .tar.xz, an ELF file or a compressed module`,
+  throw new KheadersError('BAD_INPUT', `${path} is not a .tar.xz, an ELF file or a compressed module`,
     'pass a kheaders_data.tar.xz, kheaders.ko(.xz|.gz|.zst), kernel/kheaders.o or vmlinux');
 }

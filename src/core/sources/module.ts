@@ -1,29 +1,31 @@
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { createUnxz } from 'node-liblzma';
+import { createUnxz } from '../archive/xz.js';
+import { MAX_INPUT_BYTES, XZ_MAGIC } from '../constants.js';
 import { checkXzIndex } from '../archive/xz-decode.js';
 import { Decompress } from 'fzstd';
 import { KheadersError } from '../errors.js';
 
 /** How a file (module, image or archive) is compressed, by its magic bytes. */
-export type Compression = 'xz' | 'gzip' | 'zstd' | 'none';
+/** How a module file is compressed (kheaders.ko.xz, .gz, .zst). */
+export type ModuleCompression = 'xz' | 'gzip' | 'zstd' | 'none';
 
 /** Detects xz, gzip and zstd by magic bytes. */
-export function detectCompression(head: Buffer): Compression {
-  if (head.length >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
+export function detectCompression(head: Buffer): ModuleCompression {
+  if (head.length >= 6 && head.subarray(0, 6).equals(XZ_MAGIC)) return 'xz';
   if (head.length >= 3 && head[0] === 0x1f && head[1] === 0x8b && head[2] === 8) return 'gzip';
   if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
   return 'none';
 }
 
 function tooBig(what: string, max: number): KheadersError {
-  return new KheadersError(`${what}: decompresses to more than ${max} bytes`,
+  return new KheadersError('LIMIT_EXCEEDED', `${what}: decompresses to more than ${max} bytes`,
     'pass a kernel module or image, not an unrelated compressed file (or raise the size limit)');
 }
 
-function corrupt(what: string, kind: Compression, err: unknown): KheadersError {
+function corrupt(what: string, kind: ModuleCompression, err: unknown): KheadersError {
   const why = err instanceof Error ? err.message : String(err);
-  return new KheadersError(`${what}: corrupt ${kind} data (${why})`, 'pass an intact file; re-download or re-copy it');
+  return new KheadersError('CORRUPT_ARCHIVE', `${what}: corrupt ${kind} data (${why})`, 'pass an intact file; re-download or re-copy it');
 }
 
 async function collect(chunks: AsyncIterable<Uint8Array>, what: string, max: number, stopAfter?: number): Promise<Buffer> {
@@ -54,8 +56,8 @@ async function* zstdChunks(input: Buffer): AsyncGenerator<Uint8Array> {
  * Decompresses a whole buffer (a .ko.xz, .ko.gz or .ko.zst), with a cap on
  * the output size. With `stopAfter`, returns early once that many bytes are out.
  */
-export async function decompress(input: Buffer, kind: Compression, what: string, opts: { maxBytes?: number; stopAfter?: number } = {}): Promise<Buffer> {
-  const max = opts.maxBytes ?? 1024 * 1024 * 1024;
+export async function decompress(input: Buffer, kind: ModuleCompression, what: string, opts: { maxBytes?: number; stopAfter?: number } = {}): Promise<Buffer> {
+  const max = opts.maxBytes ?? MAX_INPUT_BYTES;
   if (kind === 'none') return input;
   try {
     if (kind === 'zstd') return await collect(zstdChunks(input), what, max, opts.stopAfter);

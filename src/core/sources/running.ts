@@ -58,7 +58,7 @@ async function readFirst(root: string): Promise<{ path: string; data: Buffer } |
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') continue;
-      throw new KheadersError(`cannot read ${path}: ${(err as Error).message}`,
+      throw new KheadersError('NOT_FOUND', `cannot read ${path}: ${(err as Error).message}`,
         code === 'EACCES' ? 'run as root (or with sudo)' : 'check the file and try again');
     }
   }
@@ -113,16 +113,16 @@ export async function readRunningArchive(opts: RunningOptions = {}): Promise<Run
   const config = await ikheadersConfig(root, release);
   const paths = RUNNING_PATHS.map((p) => join(root, p)).join(' or ');
   if (config === 'n') {
-    throw new KheadersError(`the running kernel ${release} was built without CONFIG_IKHEADERS (no ${paths})`,
+    throw new KheadersError('NOT_FOUND', `the running kernel ${release} was built without CONFIG_IKHEADERS (no ${paths})`,
       'use another source: --from a kheaders.ko, vmlinux, .tar.xz or URL, or build the archive from the kernel tree');
   }
   if (config === 'y' || (await exists(join(root, 'sys/module/kheaders')))) {
-    throw new KheadersError(`kernel ${release} has kheaders built in or loaded, but ${paths} is not visible`,
+    throw new KheadersError('NOT_FOUND', `kernel ${release} has kheaders built in or loaded, but ${paths} is not visible`,
       'mount sysfs at /sys (in a container, bind-mount the host /sys), or pass --from with another source');
   }
   const isRoot = opts.isRoot ?? process.geteuid?.() === 0;
   if (!isRoot) {
-    throw new KheadersError(`no ${paths}; the kheaders module of kernel ${release} is probably not loaded, and loading it needs root`,
+    throw new KheadersError('NOT_FOUND', `no ${paths}; the kheaders module of kernel ${release} is probably not loaded, and loading it needs root`,
       'run as root (kheaders then loads and unloads the module), or run `sudo modprobe kheaders` first');
   }
   const loader = opts.loader ?? modprobe;
@@ -131,7 +131,7 @@ export async function readRunningArchive(opts: RunningOptions = {}): Promise<Run
     await loader.load('kheaders');
   } catch (err) {
     const why = config === 'm' ? 'CONFIG_IKHEADERS=m but the module did not load' : 'the kheaders module did not load (CONFIG_IKHEADERS may be off)';
-    throw new KheadersError(`${why}: ${(err as Error).message}`,
+    throw new KheadersError('NOT_FOUND', `${why}: ${(err as Error).message}`,
       `install the kernel's extra modules package for ${release} (it holds kheaders.ko), or pass --from with another source`);
   }
   let loaded: { path: string; data: Buffer } | undefined;
@@ -144,7 +144,7 @@ export async function readRunningArchive(opts: RunningOptions = {}): Promise<Run
     );
   }
   if (!loaded) {
-    throw new KheadersError(`modprobe kheaders succeeded but ${paths} did not appear`,
+    throw new KheadersError('NOT_FOUND', `modprobe kheaders succeeded but ${paths} did not appear`,
       'check `dmesg` and that /sys is mounted, or pass --from with another source');
   }
   log.info(`read ${loaded.data.length} bytes from ${loaded.path}`);

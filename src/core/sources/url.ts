@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KheadersError } from '../errors.js';
 import { nodeHttpGet, type HttpGet, type HttpResponse } from './http-get.js';
 import { nullLogger, type Logger } from '../log.js';
+import { MAX_INPUT_BYTES } from '../constants.js';
 
 export interface DownloadOptions {
   get?: HttpGet;
@@ -37,11 +38,11 @@ export function isUrl(source: string): boolean {
 export function expandUrlTemplate(template: string, vars: UrlVars): string {
   return template.replace(/\{([^{}/]*)\}/g, (_all, name: string) => {
     if (name !== 'key' && name !== 'arch' && name !== 'release') {
-      throw new KheadersError(`URL template ${template} has an unknown placeholder {${name}}`, 'use only {key}, {arch} and {release}');
+      throw new KheadersError('USAGE', `URL template ${template} has an unknown placeholder {${name}}`, 'use only {key}, {arch} and {release}');
     }
     const v = vars[name];
     if (!v) {
-      throw new KheadersError(`URL template ${template} needs {${name}}, which is not known here`,
+      throw new KheadersError('USAGE', `URL template ${template} needs {${name}}, which is not known here`,
         name === 'key' ? 'pass the cache key (kheaders key prints it)' : `pass the ${name} explicitly`);
     }
     return encodeURIComponent(v);
@@ -77,14 +78,14 @@ async function save(res: HttpResponse, dest: string, maxBytes: number, where: st
   const lenHeader = res.headers['content-length'];
   const expected = typeof lenHeader === 'string' && /^\d+$/.test(lenHeader) ? Number(lenHeader) : undefined;
   if (expected !== undefined && expected > maxBytes) {
-    throw new KheadersError(`${where} is ${expected} bytes, over the ${maxBytes}-byte limit`, 'check the URL, or raise the size limit');
+    throw new KheadersError('LIMIT_EXCEEDED', `${where} is ${expected} bytes, over the ${maxBytes}-byte limit`, 'check the URL, or raise the size limit');
   }
   let got = 0;
   const count = new Transform({
     transform(chunk: Buffer, _enc, cb): void {
       reset();
       got += chunk.length;
-      if (got > maxBytes) cb(new KheadersError(`${where} sent more than ${maxBytes} bytes`, 'check the URL, or raise the size limit'));
+      if (got > maxBytes) cb(new KheadersError('LIMIT_EXCEEDED', `${where} sent more than ${maxBytes} bytes`, 'check the URL, or raise the size limit'));
       else cb(null, chunk);
     },
   });
@@ -103,7 +104,7 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
   const get = opts.get ?? nodeHttpGet;
   const log = opts.log ?? nullLogger;
   const attempts = Math.max(1, opts.attempts ?? 4);
-  const maxBytes = opts.maxBytes ?? 1024 * 1024 * 1024;
+  const maxBytes = opts.maxBytes ?? MAX_INPUT_BYTES;
   const idle = opts.idleTimeoutMs ?? 60_000;
   let delay = opts.retryDelayMs ?? 1000;
   const shown = redact(url);
@@ -114,7 +115,7 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
       } catch (err) {
         if (!(err instanceof Retryable) || attempt >= attempts) {
           if (err instanceof Retryable) {
-            throw new KheadersError(`download of ${shown} failed after ${attempt} attempts: ${err.message}`,
+            throw new KheadersError('NETWORK', `download of ${shown} failed after ${attempt} attempts: ${err.message}`,
               'check the network, the proxy settings (HTTPS_PROXY, NO_PROXY) and the URL, then retry');
           }
           throw err;
@@ -149,11 +150,11 @@ async function once(start: string, dest: string, o: { get: HttpGet; maxBytes: nu
       const s = res.status;
       if (s >= 300 && s < 400 && s !== 304 && res.headers.location) {
         res.destroy();
-        if (hop >= o.maxRedirects) throw new KheadersError(`${shown}: more than ${o.maxRedirects} redirects`, 'check the URL');
+        if (hop >= o.maxRedirects) throw new KheadersError('NETWORK', `${shown}: more than ${o.maxRedirects} redirects`, 'check the URL');
         const next = new URL(String(res.headers.location), url);
-        if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new KheadersError(`${shown} redirects to unsupported ${next.protocol}`, 'use an http(s) URL');
+        if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new KheadersError('NETWORK', `${shown} redirects to unsupported ${next.protocol}`, 'use an http(s) URL');
         if (url.protocol === 'https:' && next.protocol === 'http:') {
-          throw new KheadersError(`${shown} redirects from https to http`, 'use a URL that stays on https');
+          throw new KheadersError('NETWORK', `${shown} redirects from https to http`, 'use a URL that stays on https');
         }
         o.log.debug(`redirect ${s}: ${redact(next.href)}`);
         url = next;
@@ -161,7 +162,7 @@ async function once(start: string, dest: string, o: { get: HttpGet; maxBytes: nu
       }
       if (s === 404 || s === 410) {
         res.destroy();
-        throw new KheadersError(`not found (HTTP ${s}): ${shown}`, 'check the URL; for a template, check that {key}, {arch} and {release} expand to a published archive');
+        throw new KheadersError('NETWORK', `not found (HTTP ${s}): ${shown}`, 'check the URL; for a template, check that {key}, {arch} and {release} expand to a published archive');
       }
       if (s === 408 || s === 429 || s >= 500) {
         res.destroy();
@@ -169,7 +170,7 @@ async function once(start: string, dest: string, o: { get: HttpGet; maxBytes: nu
       }
       if (s < 200 || s >= 300) {
         res.destroy();
-        throw new KheadersError(`HTTP ${s} for ${shown}`, s === 401 || s === 403 ? 'the server refused access; check credentials in the URL or its permissions' : 'check the URL');
+        throw new KheadersError('NETWORK', `HTTP ${s} for ${shown}`, s === 401 || s === 403 ? 'the server refused access; check credentials in the URL or its permissions' : 'check the URL');
       }
       const bytes = await save(res, dest, o.maxBytes, shown, reset);
       o.log.info(`downloaded ${bytes} bytes from ${shown}`);

@@ -4,7 +4,7 @@ import { createTwoFilesPatch } from 'diff';
 import { KheadersError } from '../errors.js';
 import { archiveOrder } from '../build/order.js';
 import type { Member } from '../archive/read.js';
-import { stripComments } from '../build/strip.js';
+import { originalLine, stripComments } from '../build/strip.js';
 import type { HeaderEntry } from '../types.js';
 import type { Finding } from './report.js';
 
@@ -44,7 +44,7 @@ export function loadStripped(entry: HeaderEntry): Buffer {
   try {
     return stripComments(readFileSync(entry.path));
   } catch (err) {
-    throw new KheadersError(`cannot read ${entry.path}: ${(err as Error).message}`,
+    throw new KheadersError('BAD_INPUT', `cannot read ${entry.path}: ${(err as Error).message}`,
       'check that the source tree is readable and unchanged while verifying');
   }
 }
@@ -93,8 +93,9 @@ export function compareMember(m: Member, exp: Expected, diffLines: number): Find
   const diff = diffExcerpt(m.name, tree, data, diffLines);
   if (diff !== undefined) {
     f.diff = diff;
+    // The annotation points into the tree's own file, so map the stripped line back.
     const line = firstChangedLine(diff);
-    if (line !== undefined) f.line = line;
+    if (line !== undefined) f.line = originalLine(readFileSync(exp.entry.path), line);
   }
   return f;
 }

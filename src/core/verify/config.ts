@@ -41,12 +41,12 @@ export async function loadDotConfig(file: string): Promise<DotConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new KheadersError(`cannot read the config file ${file}: ${(err as Error).message}`,
+    throw new KheadersError('BAD_INPUT', `cannot read the config file ${file}: ${(err as Error).message}`,
       'pass --config with the .config the kernel was built with');
   }
   const cfg = parseDotConfig(text);
   if (cfg.size === 0) {
-    throw new KheadersError(`${file} has no CONFIG_ lines; it is not a kernel .config`,
+    throw new KheadersError('BAD_INPUT', `${file} has no CONFIG_ lines; it is not a kernel .config`,
       'pass --config with the .config the kernel was built with');
   }
   return cfg;

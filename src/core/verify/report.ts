@@ -2,6 +2,8 @@
 // Stable: add fields only; a breaking change bumps REPORT_SCHEMA_VERSION.
 import type { ReadLimits } from '../archive/read.js';
 import type { Variant } from '../types.js';
+import type { KernelIdentity } from '../kernel/identity.js';
+
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -26,6 +28,14 @@ export interface VerifyOptions {
 
 export type Category = 'differs' | 'missing' | 'extra' | 'generated' | 'config' | 'metadata';
 
+/** The categories that make an archive disagree with its tree ('generated' is unverified, not a mismatch). */
+export const MISMATCH_CATEGORIES: ReadonlySet<Category> = new Set(['differs', 'missing', 'extra', 'config', 'metadata']);
+
+/** The findings that count as mismatches: the one verdict rule for reports, exit codes and the action. */
+export function mismatches(findings: readonly Finding[]): Finding[] {
+  return findings.filter((f) => MISMATCH_CATEGORIES.has(f.category));
+}
+
 export interface Finding {
   category: Category;
   /** Tree-relative path ("include/linux/a.h"), a CONFIG_ option name, or "(archive)" for whole-archive facts. */
@@ -36,7 +46,7 @@ export interface Finding {
   detail: string;
   /** For 'differs' on files: a unified-diff excerpt, tree (expected) -> archive. */
   diff?: string;
-  /** For 'differs' on files: the first differing line in the tree file (1-based), for annotations. */
+  /** For 'differs' on files: the tree file's own line (1-based, before comment stripping) of the first difference, for annotations. */
   line?: number;
   /** Expected value (tree / .config / rebuild), for config, metadata and symlinks. */
   expected?: string;
@@ -56,15 +66,6 @@ export interface Counts {
   config: number;
   /** --strict metadata differences. */
   metadata: number;
-}
-
-export interface KernelIdentity {
-  /** UTS_RELEASE from include/generated/utsrelease.h, e.g. "6.1.0-13-amd64". */
-  release?: string;
-  /** LINUX_VERSION_CODE from include/generated/uapi/linux/version.h. */
-  versionCode?: number;
-  /** "major.patchlevel.sublevel" from version.h. */
-  version?: string;
 }
 
 export interface StrictResult {

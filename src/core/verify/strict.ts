@@ -3,9 +3,10 @@
 // Unlike `build`, nothing is prepared with make and nothing is written.
 import { createHash } from 'node:crypto';
 import { createCompressor } from '../build/compress.js';
-import { archiveOrder, packTar, type TarItem } from '../build/tar.js';
+import { archiveOrder, type TarItem } from '../build/order.js';
+import { packTar } from '../build/tar.js';
 import { readMembers, type Member } from '../archive/read.js';
-import { loadItem } from '../build/build.js';
+import { loadItem } from '../build/strip.js';
 import type { HeaderEntry } from '../types.js';
 import { digestFile } from '../io/atomic.js';
 import { memberName } from './compare.js';

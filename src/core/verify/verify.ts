@@ -4,10 +4,10 @@
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { resolveArch } from '../kernel/arch.js';
-import { phase, resolveVariant } from '../build/build.js';
+import { resolveTree } from '../kernel/resolve.js';
 import { collectHeaders } from '../build/collect.js';
 import { KheadersError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { phase, type Logger } from '../log.js';
 import { readMembers, type Member } from '../archive/read.js';
 import type { HeaderEntry } from '../types.js';
 import type { VariantInfo } from '../kernel/script.js';
@@ -15,9 +15,8 @@ import { compareMember, expectedMembers, isGenerated, type Expected } from './co
 import { checkConfig, loadDotConfig, parseAutoconf, type DotConfig } from './config.js';
 import { readIdentity, UTSRELEASE_H, VERSION_H } from '../kernel/identity.js';
 import { strictCheck, type MemberMeta } from './strict.js';
-import { REPORT_SCHEMA_VERSION, type Counts, type Finding, type VerifyOptions, type VerifyReport } from './report.js';
+import { mismatches, REPORT_SCHEMA_VERSION, type Counts, type Finding, type VerifyOptions, type VerifyReport } from './report.js';
 
-export type { VerifyOptions, VerifyReport, Finding, Counts } from './report.js';
 
 export const AUTOCONF_H = 'include/generated/autoconf.h';
 const KEEP = new Set([UTSRELEASE_H, VERSION_H, AUTOCONF_H]);
@@ -34,7 +33,7 @@ async function configFile(opts: VerifyOptions, objtree: string | undefined): Pro
   if (opts.config !== undefined) {
     const file = resolve(opts.config);
     await access(file).catch(() => {
-      throw new KheadersError(`config file ${file} does not exist`, 'pass --config with the path of a kernel .config file');
+      throw new KheadersError('BAD_INPUT', `config file ${file} does not exist`, 'pass --config with the path of a kernel .config file');
     });
     return file;
   }
@@ -70,7 +69,7 @@ export async function verifyArchive(opts: VerifyOptions, log: Logger): Promise<V
   const archive = resolve(opts.archive);
   const diffLines = opts.diffLines ?? 40;
   const variant: VariantInfo = await phase(log, timings, 'resolve tree', () =>
-    resolveVariant({ source, ...(objtree ? { objtree } : {}), arch: '', makeArch: '' }, log));
+    resolveTree({ source, ...(objtree ? { objtree } : {}) }, log));
   const cfgFile = await configFile(opts, objtree);
   const cfg: DotConfig | undefined = cfgFile === undefined ? undefined : await loadDotConfig(cfgFile);
 
@@ -174,7 +173,6 @@ export async function verifyArchive(opts: VerifyOptions, log: Logger): Promise<V
     });
   }
   for (const f of findings) counts[f.category]++;
-  const bad = counts.differs + counts.missing + counts.extra + counts.config + counts.metadata;
-  report.result = bad === 0 && (report.strict?.reproducible ?? true) ? 'match' : 'mismatch';
+  report.result = mismatches(findings).length === 0 && (report.strict?.reproducible ?? true) ? 'match' : 'mismatch';
   return report;
 }

@@ -1,0 +1,84 @@
+// build and the action's auto/build modes: key, cache restore, an optional
+// fallback (the action's url), build, cache save. One flow for both fronts.
+import { buildArchive, type BuildResult } from '../build/build.js';
+import { digestFile, ensureOutputDir, type Written } from '../io/atomic.js';
+import { resolveTree } from '../kernel/resolve.js';
+import type { VariantInfo } from '../kernel/script.js';
+import { phase, type Logger } from '../log.js';
+import type { BuildSettings, PackSettings, TreeSettings } from '../settings.js';
+import { cacheKey, computeKey, keyInputs } from './key.js';
+import type { CachePort } from './port.js';
+
+export interface CachedBuildOptions {
+  /** undefined: no cache. */
+  cache?: CachePort;
+  /** First part of the cache key (default "kheaders"). */
+  keyPrefix?: string;
+  /** Compute the key even without a cache (the action outputs it). */
+  alwaysKey?: boolean;
+  /** Tried after a miss, before building; undefined means "build". */
+  fallback?: (keyMd5: string) => Promise<Written | undefined>;
+  variant?: VariantInfo;
+  signal?: AbortSignal;
+  /** Phase timings are added here (ms). */
+  timings?: Record<string, number>;
+}
+
+export interface CachedBuildResult {
+  origin: 'cache' | 'fallback' | 'build';
+  /** The output archive's digests and size. */
+  written: Written;
+  variant: VariantInfo;
+  /** The md5 the cache key ends in. */
+  keyMd5?: string;
+  primaryKey?: string;
+  matchedKey?: string;
+  cacheHit: boolean;
+  cacheSaved: boolean;
+  build?: BuildResult;
+}
+
+/** The md5 the cache key ends in, with every key input logged at debug level. */
+export async function treeKey(tree: TreeSettings, pack: PackSettings, variant: VariantInfo, log: Logger): Promise<string> {
+  const k = await computeKey(keyInputs(tree, pack, variant));
+  for (const f of k.facts) log.debug(`key input: ${f}`);
+  log.info(`key md5 ${k.md5} over ${k.files} files`);
+  return k.md5;
+}
+
+/** The output archive for these settings: from the cache, the fallback, or a build. */
+export async function cachedBuild(s: BuildSettings, opts: CachedBuildOptions, log: Logger): Promise<CachedBuildResult> {
+  const timings = opts.timings ?? {};
+  await ensureOutputDir(s.output);
+  const variant = opts.variant ?? (await phase(log, timings, 'resolve tree', () => resolveTree(s.tree, log)));
+  const cache = opts.cache?.available() ? opts.cache : undefined;
+  const res: CachedBuildResult = { origin: 'build', written: { md5: '', sha256: '', size: 0 }, variant, cacheHit: false, cacheSaved: false };
+  if (cache !== undefined || opts.alwaysKey) {
+    res.keyMd5 = await phase(log, timings, 'key', () => treeKey(s.tree, s.pack, variant, log));
+    res.primaryKey = cacheKey(opts.keyPrefix ?? 'kheaders', process.platform, s.tree.arch, res.keyMd5);
+  }
+  const key = res.primaryKey;
+  if (cache !== undefined && key !== undefined) {
+    res.matchedKey = await phase(log, timings, 'cache restore', () => cache.restore(key, s.output));
+    res.cacheHit = res.matchedKey === key;
+    if (res.cacheHit) {
+      log.info(`cache hit: ${key} from ${cache.name} (make and the build were skipped)`);
+      return { ...res, origin: 'cache', written: await digestFile(s.output) };
+    }
+    log.info(`cache miss: ${key}`);
+  }
+  const got = opts.fallback && res.keyMd5 !== undefined ? await opts.fallback(res.keyMd5) : undefined;
+  if (got !== undefined) {
+    res.origin = 'fallback';
+    res.written = got;
+  } else {
+    const built = await buildArchive({ tree: s.tree, pack: s.pack, output: s.output, variant, signal: opts.signal }, log);
+    Object.assign(timings, built.timings);
+    res.build = built;
+    res.written = built;
+  }
+  if (cache !== undefined && key !== undefined) {
+    res.cacheSaved = await phase(log, timings, 'cache save', () => cache.save(key, s.output));
+  }
+  return res;
+}

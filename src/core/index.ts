@@ -1,0 +1,42 @@
+// The public API of the core: the CLI and the action import only from here.
+export * from './constants.js';
+export * from './errors.js';
+export * from './log.js';
+export * from './settings.js';
+export type { HeaderEntry, Variant } from './types.js';
+
+export { resolveArch, type ArchInfo } from './kernel/arch.js';
+export { parseConfigSpec, describeConfig } from './kernel/config-spec.js';
+export { parseUtsRelease, readIdentity, UTSRELEASE_H, VERSION_H, type KernelIdentity } from './kernel/identity.js';
+export { MTIME_FORMS, parseMtime, resolveMtime } from './kernel/mtime.js';
+export { buildDir, isPrepared, prepareTree } from './kernel/prepare.js';
+export { resolveTree, type TreeRef } from './kernel/resolve.js';
+export { detectVariant, type FileRules, type VariantInfo } from './kernel/script.js';
+export { checkKernelTree } from './kernel/tree.js';
+
+export { buildArchive, type BuildOptions, type BuildResult } from './build/build.js';
+export { collectHeaders, type CollectOptions } from './build/collect.js';
+export { checkThreads, createCompressor, defaultThreads } from './build/compress.js';
+
+export { readMembers, DEFAULT_LIMITS, type Member, type ReadLimits } from './archive/read.js';
+
+export { fetchArchive, type FetchOptions, type FetchResult } from './sources/fetch.js';
+export { readRunningArchive, runningRelease } from './sources/running.js';
+export { download, expandUrlTemplate, isUrl, redact, type UrlVars } from './sources/url.js';
+
+export { verifyArchive } from './verify/verify.js';
+export {
+  mismatches, MISMATCH_CATEGORIES, REPORT_SCHEMA_VERSION,
+  type Category, type Counts, type Finding, type StrictResult, type VerifyOptions, type VerifyReport,
+} from './verify/report.js';
+export { renderJson } from './verify/reports/json.js';
+export { renderMarkdown, type MarkdownOptions } from './verify/reports/markdown.js';
+export { renderText } from './verify/reports/text.js';
+
+export { cachedBuild, treeKey, type CachedBuildOptions, type CachedBuildResult } from './cache/cached-build.js';
+export { cacheKey, computeKey, keyInputs, KEY_FORMAT, type KeyInputs, type KeyResult } from './cache/key.js';
+export { defaultCacheDir, localCache } from './cache/local.js';
+export type { CachePort } from './cache/port.js';
+
+export { copyFileAtomically, digestFile, ensureOutputDir, writeFileAtomically, type Written } from './io/atomic.js';
+export { archiveRelease, defaultHeadersDir, extractArchive, usageHints, type ExtractResult } from './io/extract.js';
