@@ -1,6 +1,7 @@
 // A generated corpus of hostile archives for the reader. Tar headers are
 // written byte by byte here (not by our writer), and compressed with real xz.
 import { execFileSync } from 'node:child_process';
+import type { ErrorCode } from '../../src/core/errors.js';
 
 export interface RawEntry {
   name: string;
@@ -83,7 +84,9 @@ export interface HostileCase {
   bytes: Buffer;
   compressed?: boolean;
   limits?: { maxEntryBytes?: number; maxTotalBytes?: number; maxEntries?: number };
-  /** What the error message must say. */
+  /** The KheadersError code the reader must throw. */
+  code: ErrorCode;
+  /** Which check must have fired (the cases of one code differ only in it). */
   expect: RegExp;
 }
 
@@ -91,7 +94,7 @@ const dir = (name: string): RawEntry => ({ name, type: '5', mode: 0o755 });
 const file = (name: string, data = 'int x;\n'): RawEntry => ({ name, data });
 const link = (name: string, linkname: string): RawEntry => ({ name, type: '2', linkname, mode: 0o777 });
 
-/** The corpus: each case must make the reader throw a KheadersError matching `expect`. */
+/** The corpus: each case must make the reader throw a KheadersError with `code`, from the check `expect` names. */
 export function hostileCorpus(): HostileCase[] {
   const good = rawTar([dir('./'), dir('./include/'), file('./include/a.h', 'x'.repeat(20000))]);
   const goodXz = realXz(good);
@@ -100,8 +103,8 @@ export function hostileCorpus(): HostileCase[] {
     c[at] = (c[at] ?? 0) ^ 0xff;
     return c;
   };
-  const xzCase = (name: string, entries: RawEntry[], expect: RegExp): HostileCase =>
-    ({ name, bytes: realXz(rawTar(entries)), expect });
+  const xzCase = (name: string, entries: RawEntry[], expect: RegExp, code: ErrorCode = 'HOSTILE_ENTRY'): HostileCase =>
+    ({ name, bytes: realXz(rawTar(entries)), code, expect });
   const long = 'include/' + 'd'.repeat(120) + '/../../../etc/passwd';
   return [
     xzCase('absolute path', [file('/etc/passwd')], /absolute path/),
@@ -123,23 +126,23 @@ export function hostileCorpus(): HostileCase[] {
     xzCase('unknown entry type', [{ name: 'v', type: 'V' }], /unsupported entry type/),
     xzCase('duplicate file', [file('a.h', 'one'), file('a.h', 'two')], /duplicate entry/),
     xzCase('directory with data', [{ name: 'd/', type: '5', size: 512, data: 'x'.repeat(512) }], /dir with 512 data bytes/),
-    xzCase('bad header checksum', [{ ...file('a.h'), badChecksum: true }], /not a valid tar/),
-    xzCase('negative size', [{ ...file('a.h'), sizeField: Buffer.from([...Array<number>(11).fill(0xff), 0xfe]) }], /invalid size/),
-    xzCase('lying size (huge)', [{ ...file('a.h'), size: 8 * 1024 ** 3 }], /over the limit/),
-    { name: 'entry over the limit', bytes: goodXz, limits: { maxEntryBytes: 1000 }, expect: /over the limit of 1000/ },
-    { name: 'total over the limit', bytes: goodXz, limits: { maxTotalBytes: 8192 }, expect: /exceeds the limit of 8192/ },
-    { name: 'too many entries', bytes: goodXz, limits: { maxEntries: 2 }, expect: /more than 2 entries/ },
-    { name: 'truncated xz', bytes: goodXz.subarray(0, Math.floor(goodXz.length / 2)), expect: /truncated/ },
-    { name: 'xz cut before its footer', bytes: goodXz.subarray(0, goodXz.length - 4), expect: /truncated/ },
-    { name: 'corrupt xz data', bytes: flip(goodXz, 40), expect: /corrupt/ },
-    { name: 'bad xz CRC', bytes: flip(goodXz, xzIndexOffset(goodXz) - 1), expect: /integrity check failed/ },
-    { name: 'trailing garbage after xz', bytes: Buffer.concat([goodXz, Buffer.from('garbage!')]), expect: /trailing garbage/ },
-    { name: 'not xz at all (plain tar)', bytes: good, expect: /not an xz file/ },
-    { name: 'not xz at all (text)', bytes: Buffer.from('hello, this is not an archive\n'), expect: /not an xz file/ },
-    { name: 'empty file', bytes: Buffer.alloc(0), expect: /is empty/ },
-    { name: 'truncated tar inside valid xz', bytes: realXz(good.subarray(0, 1024 + 700)), expect: /truncated/ },
-    { name: 'tar without end marker', bytes: realXz(rawTar([dir('./'), file('./a.h')], { endMarker: false })), expect: /end-of-archive marker/ },
-    { name: 'not a tar inside valid xz', bytes: realXz(Buffer.alloc(4096, 0x41)), expect: /not a valid tar/ },
-    { name: 'plain tar truncated', bytes: good.subarray(0, 1024 + 700), compressed: false, expect: /truncated/ },
+    xzCase('bad header checksum', [{ ...file('a.h'), badChecksum: true }], /not a valid tar/, 'CORRUPT_ARCHIVE'),
+    xzCase('negative size', [{ ...file('a.h'), sizeField: Buffer.from([...Array<number>(11).fill(0xff), 0xfe]) }], /invalid size/, 'CORRUPT_ARCHIVE'),
+    xzCase('lying size (huge)', [{ ...file('a.h'), size: 8 * 1024 ** 3 }], /over the limit/, 'LIMIT_EXCEEDED'),
+    { name: 'entry over the limit', bytes: goodXz, limits: { maxEntryBytes: 1000 }, code: 'LIMIT_EXCEEDED', expect: /over the limit of 1000/ },
+    { name: 'total over the limit', bytes: goodXz, limits: { maxTotalBytes: 8192 }, code: 'LIMIT_EXCEEDED', expect: /exceeds the limit of 8192/ },
+    { name: 'too many entries', bytes: goodXz, limits: { maxEntries: 2 }, code: 'LIMIT_EXCEEDED', expect: /more than 2 entries/ },
+    { name: 'truncated xz', bytes: goodXz.subarray(0, Math.floor(goodXz.length / 2)), code: 'CORRUPT_ARCHIVE', expect: /truncated/ },
+    { name: 'xz cut before its footer', bytes: goodXz.subarray(0, goodXz.length - 4), code: 'CORRUPT_ARCHIVE', expect: /truncated/ },
+    { name: 'corrupt xz data', bytes: flip(goodXz, 40), code: 'CORRUPT_ARCHIVE', expect: /corrupt/ },
+    { name: 'bad xz CRC', bytes: flip(goodXz, xzIndexOffset(goodXz) - 1), code: 'CORRUPT_ARCHIVE', expect: /integrity check failed/ },
+    { name: 'trailing garbage after xz', bytes: Buffer.concat([goodXz, Buffer.from('garbage!')]), code: 'CORRUPT_ARCHIVE', expect: /trailing garbage/ },
+    { name: 'not xz at all (plain tar)', bytes: good, code: 'CORRUPT_ARCHIVE', expect: /not an xz file/ },
+    { name: 'not xz at all (text)', bytes: Buffer.from('hello, this is not an archive\n'), code: 'CORRUPT_ARCHIVE', expect: /not an xz file/ },
+    { name: 'empty file', bytes: Buffer.alloc(0), code: 'CORRUPT_ARCHIVE', expect: /is empty/ },
+    { name: 'truncated tar inside valid xz', bytes: realXz(good.subarray(0, 1024 + 700)), code: 'CORRUPT_ARCHIVE', expect: /truncated/ },
+    { name: 'tar without end marker', bytes: realXz(rawTar([dir('./'), file('./a.h')], { endMarker: false })), code: 'CORRUPT_ARCHIVE', expect: /end-of-archive marker/ },
+    { name: 'not a tar inside valid xz', bytes: realXz(Buffer.alloc(4096, 0x41)), code: 'CORRUPT_ARCHIVE', expect: /not a valid tar/ },
+    { name: 'plain tar truncated', bytes: good.subarray(0, 1024 + 700), compressed: false, code: 'CORRUPT_ARCHIVE', expect: /truncated/ },
   ];
 }

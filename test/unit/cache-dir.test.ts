@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cacheLookup, cacheRestore, cacheStore, defaultCacheDir, entryPath } from '../../src/core/cache/local.js';
-import { KheadersError } from '../../src/core/errors.js';
 import { tempDir } from '../helpers/action-tree.js';
+import { asNobody, isRoot, sharedDir } from '../helpers/as-nobody.js';
+import { rejectsWith, throwsWith } from '../helpers/errors.js';
 
 const tmp = tempDir('kheaders-cachedir-');
 after(tmp.cleanup);
@@ -35,24 +36,33 @@ void describe('local cache directory', () => {
 
   void it('refuses keys that are not plain file names', () => {
     for (const bad of ['../x', 'a/b', '', '.hidden', 'a b']) {
-      assert.throws(() => entryPath('/c', bad), KheadersError);
+      throwsWith(() => entryPath('/c', bad), 'BAD_INPUT');
     }
   });
 
-  void it('an unwritable cache dir is a KheadersError naming --cache-dir, and leaves nothing', async (t) => {
-    if (process.getuid?.() === 0) return t.skip('root can write anywhere');
-    const dir = join(tmp.dir, 'ro');
-    mkdirSync(dir);
-    chmodSync(dir, 0o500);
-    const src = join(tmp.dir, 'b.tar.xz');
-    writeFileSync(src, 'x');
-    await assert.rejects(cacheStore(dir, 'k', src), (e: Error) => e instanceof KheadersError && /--cache-dir/.test(e.message));
+  void it('an unwritable cache dir is a KheadersError whose fix names --cache-dir, and leaves nothing', async (t) => {
+    // Root can write anywhere: as root, the store runs as nobody in a root-owned 0755 directory.
+    const base = sharedDir('kheaders-cachedir-ro-');
+    t.after(() => rmSync(base, { recursive: true, force: true }));
+    const dir = join(base, 'ro');
+    mkdirSync(dir, { mode: 0o755 });
+    const src = join(base, 'b.tar.xz');
+    writeFileSync(src, 'x', { mode: 0o644 });
+    let store: Promise<unknown>;
+    if (isRoot) {
+      store = asNobody(base, `const { cacheStore } = await import(\`\${SRC}/core/cache/local.js\`);
+await cacheStore(${JSON.stringify(dir)}, 'k', ${JSON.stringify(src)});`);
+    } else {
+      chmodSync(dir, 0o500);
+      store = cacheStore(dir, 'k', src);
+    }
+    await rejectsWith(store, 'WRITE_FAILED', undefined, /--cache-dir/);
     assert.deepEqual(readdirSync(dir), []);
   });
 
   void it('a failed copy leaves neither the entry nor a temp file', async () => {
     const dir = join(tmp.dir, 'c2');
-    await assert.rejects(cacheStore(dir, 'k', join(tmp.dir, 'does-not-exist.tar.xz')), KheadersError);
+    await rejectsWith(cacheStore(dir, 'k', join(tmp.dir, 'does-not-exist.tar.xz')), 'WRITE_FAILED');
     assert.deepEqual(existsSync(dir) ? readdirSync(dir) : [], []);
   });
 });

@@ -96,14 +96,14 @@ test('bad input: not a kernel tree, unknown arch, unprepared tree, unwritable ou
   r = await runNode(cli, ['build', '--source', unprepared, '--arch', 'x86', '-o', out]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /not prepared/);
-  assert.match(r.stderr, /--config/);
+  assert.match(r.stderr, /^ {2}fix: .*--config/m, 'the fix line tells to pass --config');
   assertNoOutput(dir);
   // root ignores directory permissions, so use a path under a regular file, unwritable for everyone
   writeFileSync(join(dir, 'file'), '');
   r = await runNode(cli, ['build', '--source', tree, '--arch', 'x86', '-o', join(dir, 'file', 'k.tar.xz')]);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /cannot (create|write)/);
-  assert.match(r.stderr, /fix:/);
+  assert.match(r.stderr, /^ {2}fix: /m);
   assert.deepEqual(readdirSync(dir), ['file']);
   if (process.getuid?.() !== 0) {
     const ro = mkdtempSync(join(work, 'ro-'));

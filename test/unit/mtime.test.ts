@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { KheadersError } from '../../src/core/errors.js';
 import { parseMtime, resolveMtime } from '../../src/core/kernel/mtime.js';
+import { throwsWith } from '../helpers/errors.js';
 
 /** GNU date as the oracle: epoch seconds, or undefined when date rejects the text. */
 function gnuDate(text: string, tz: string): number | undefined {
@@ -95,24 +95,19 @@ describe('parseMtime', () => {
   it('rejects a local time skipped by daylight saving, as date does', () => {
     useTz('Europe/Berlin');
     assert.equal(gnuDate('2024-03-31 02:30:00', 'Europe/Berlin'), undefined);
-    assert.throws(() => parseMtime('2024-03-31 02:30:00'), /does not exist/);
+    throwsWith(() => parseMtime('2024-03-31 02:30:00'), 'BAD_INPUT');
   });
 
   for (const text of BAD) {
     it(`rejects ${JSON.stringify(text)} with the accepted forms`, () => {
       assert.equal(gnuDate(text, 'UTC'), undefined, 'oracle accepted the text');
-      assert.throws(() => parseMtime(text), (e: unknown) => {
-        assert.ok(e instanceof KheadersError);
-        assert.match(e.message, new RegExp(JSON.stringify(text).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-        assert.match(e.fix ?? '', /@1704067200/);
-        return true;
-      });
+      throwsWith(() => parseMtime(text), 'BAD_INPUT', undefined, /@1704067200/);
     });
   }
 
   for (const text of ['', '   ', '@-5', '1969-12-31 23:59:59 UTC', '@99999999999999']) {
     it(`rejects ${JSON.stringify(text)} (empty, before 1970 or too late)`, () => {
-      assert.throws(() => parseMtime(text), KheadersError);
+      throwsWith(() => parseMtime(text), 'BAD_INPUT');
     });
   }
 });
@@ -135,9 +130,9 @@ describe('resolveMtime', () => {
     assert.deepEqual(resolveMtime(undefined, {}), { epoch: 0, origin: 'default' });
   });
   it('rejects a SOURCE_DATE_EPOCH that is not digits', () => {
-    assert.throws(() => resolveMtime(undefined, { SOURCE_DATE_EPOCH: '2024-01-01' }), /SOURCE_DATE_EPOCH/);
+    throwsWith(() => resolveMtime(undefined, { SOURCE_DATE_EPOCH: '2024-01-01' }), 'BAD_INPUT');
   });
   it('reports a bad KBUILD_BUILD_TIMESTAMP', () => {
-    assert.throws(() => resolveMtime(undefined, { KBUILD_BUILD_TIMESTAMP: 'soon' }), KheadersError);
+    throwsWith(() => resolveMtime(undefined, { KBUILD_BUILD_TIMESTAMP: 'soon' }), 'BAD_INPUT');
   });
 });

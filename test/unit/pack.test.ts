@@ -5,10 +5,10 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
-import { KheadersError } from '../../src/core/errors.js';
 import { archiveOrder, type TarItem } from '../../src/core/build/order.js';
 import { packTar, tarHeader } from '../../src/core/build/tar.js';
 import type { HeaderEntry } from '../../src/core/types.js';
+import { throwsWith } from '../helpers/errors.js';
 import { gnuList, gnuTar, listTree } from '../helpers/gnutar.js';
 
 const MTIME = 1700000000;
@@ -183,10 +183,10 @@ describe('tarHeader', () => {
   });
 
   it('rejects what GNU tar could not write the same way', () => {
-    assert.throws(() => tarHeader({ name: './a', kind: 'dir', size: 0 }, MTIME), KheadersError);
-    assert.throws(() => tarHeader({ name: './l', kind: 'symlink', size: 0 }, MTIME), KheadersError);
-    assert.throws(() => tarHeader({ name: './f', kind: 'file', size: 0 }, -1), KheadersError);
-    assert.throws(() => tarHeader({ name: './f', kind: 'file', size: 8 ** 11 }, MTIME), KheadersError);
+    throwsWith(() => tarHeader({ name: './a', kind: 'dir', size: 0 }, MTIME), 'BAD_INPUT');
+    throwsWith(() => tarHeader({ name: './l', kind: 'symlink', size: 0 }, MTIME), 'BAD_INPUT');
+    throwsWith(() => tarHeader({ name: './f', kind: 'file', size: 0 }, -1), 'BAD_INPUT');
+    throwsWith(() => tarHeader({ name: './f', kind: 'file', size: 8 ** 11 }, MTIME), 'BAD_INPUT');
   });
 });
 
@@ -203,11 +203,11 @@ describe('archiveOrder', () => {
 
   it('rejects bad names and file/directory conflicts with a fix', () => {
     for (const bad of ['', '/abs.h', 'a//b.h', 'a/../b.h', './a.h', 'a/']) {
-      assert.throws(() => archiveOrder([e(bad)]), (err: unknown) => err instanceof KheadersError && err.fix !== undefined, bad);
+      assert.ok(throwsWith(() => archiveOrder([e(bad)]), 'BAD_INPUT').fix, `a fix for ${JSON.stringify(bad)}`);
     }
-    assert.throws(() => archiveOrder([e('a'), e('a/b.h')]), KheadersError);
-    assert.throws(() => archiveOrder([e('a/b.h'), e('a')]), KheadersError);
-    assert.throws(() => archiveOrder([e('a/b.h', 'symlink')]), KheadersError);
+    throwsWith(() => archiveOrder([e('a'), e('a/b.h')]), 'BAD_INPUT');
+    throwsWith(() => archiveOrder([e('a/b.h'), e('a')]), 'BAD_INPUT');
+    throwsWith(() => archiveOrder([e('a/b.h', 'symlink')]), 'BAD_INPUT');
   });
 });
 

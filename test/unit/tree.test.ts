@@ -1,22 +1,12 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { KheadersError } from '../../src/core/errors.js';
 import { checkKernelTree } from '../../src/core/kernel/tree.js';
+import { rejectsWith } from '../helpers/errors.js';
 import { kernelSkeleton, tempDir, writeTree } from '../helpers/kernel-tree.js';
 
 const tmp = tempDir('kh-tree-');
 after(tmp.cleanup);
-
-async function rejectsWith(dir: string, re: RegExp): Promise<void> {
-  await assert.rejects(checkKernelTree(dir), (e: unknown) => {
-    assert.ok(e instanceof KheadersError);
-    assert.match(e.message, re);
-    assert.match(e.fix ?? '', /Linux kernel source tree/);
-    return true;
-  });
-}
 
 describe('checkKernelTree', () => {
   it('accepts a tree with Makefile, Kconfig, include/ and arch/', async () => {
@@ -26,13 +16,13 @@ describe('checkKernelTree', () => {
   });
 
   it('rejects a missing path', async () => {
-    await rejectsWith(join(tmp.dir, 'nope'), /does not exist/);
+    await rejectsWith(checkKernelTree(join(tmp.dir, 'nope')), 'NOT_A_KERNEL_TREE');
   });
 
   it('rejects a file', async () => {
     const f = join(tmp.dir, 'file');
     writeFileSync(f, 'x');
-    await rejectsWith(f, /not a directory/);
+    await rejectsWith(checkKernelTree(f), 'NOT_A_KERNEL_TREE');
   });
 
   it('names each missing part', async () => {
@@ -40,12 +30,12 @@ describe('checkKernelTree', () => {
     writeTree(dir, kernelSkeleton());
     rmSync(join(dir, 'Kconfig'));
     rmSync(join(dir, 'arch'), { recursive: true });
-    await rejectsWith(dir, /has no Kconfig, arch\//);
+    await rejectsWith(checkKernelTree(dir), 'NOT_A_KERNEL_TREE', /has no Kconfig, arch\/$/);
   });
 
   it('rejects include as a file', async () => {
     const dir = join(tmp.dir, 'incfile');
     writeTree(dir, { Makefile: '', Kconfig: '', 'arch/x86/Kconfig': '', include: 'not a dir' });
-    await rejectsWith(dir, /has no include\//);
+    await rejectsWith(checkKernelTree(dir), 'NOT_A_KERNEL_TREE');
   });
 });

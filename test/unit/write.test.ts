@@ -3,12 +3,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { KheadersError } from '../../src/core/errors.js';
 import { copyFileAtomically, digestBuffer, digestFile, writeFileAtomically } from '../../src/core/io/atomic.js';
 import { tempDir } from '../helpers/action-tree.js';
+import { asNobody, isRoot, sharedDir } from '../helpers/as-nobody.js';
+import { rejectsWith } from '../helpers/errors.js';
 
 const tmp = tempDir('kheaders-write-');
 after(tmp.cleanup);
@@ -45,19 +46,30 @@ void describe('atomic writes', () => {
   });
 
   void it('an unwritable directory is a KheadersError carrying the caller\'s fix, and leaves nothing', async (t) => {
-    if (process.getuid?.() === 0) return t.skip('root can write anywhere');
-    const dir = join(tmp.dir, 'ro');
-    mkdirSync(dir);
-    chmodSync(dir, 0o500);
-    await assert.rejects(writeFileAtomically(join(dir, 'x.json'), '{}', 'pass --json with a writable path'),
-      (e: Error) => e instanceof KheadersError && /cannot write/.test(e.message) && e.fix === 'pass --json with a writable path');
+    // Root can write anywhere: as root, the write runs as nobody in a root-owned 0755 directory.
+    const base = sharedDir('kheaders-write-ro-');
+    t.after(() => rmSync(base, { recursive: true, force: true }));
+    const dir = join(base, 'ro');
+    mkdirSync(dir, { mode: 0o755 });
+    const target = join(dir, 'x.json');
+    const fix = 'pass --json with a writable path';
+    let write: Promise<unknown>;
+    if (isRoot) {
+      write = asNobody(base, `const { writeFileAtomically } = await import(\`\${SRC}/core/io/atomic.js\`);
+await writeFileAtomically(${JSON.stringify(target)}, '{}', ${JSON.stringify(fix)});`);
+    } else {
+      chmodSync(dir, 0o500);
+      write = writeFileAtomically(target, '{}', fix);
+    }
+    // The caller's own fix, word for word, is the point.
+    await rejectsWith(write, 'WRITE_FAILED', undefined, /^pass --json with a writable path$/);
     assert.deepEqual(readdirSync(dir), []);
   });
 
   void it('a directory as the target is refused', async () => {
     const dir = join(tmp.dir, 'isdir');
     mkdirSync(dir);
-    await assert.rejects(writeFileAtomically(dir, 'x'), (e: Error) => e instanceof KheadersError && /is a directory/.test(e.message));
+    await rejectsWith(writeFileAtomically(dir, 'x'), 'BAD_INPUT');
     assert.deepEqual(readdirSync(tmp.dir).filter((n) => n.startsWith('.isdir.')), [], 'no temp file left');
   });
 
