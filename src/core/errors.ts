@@ -6,6 +6,10 @@ export type ErrorCode =
   | 'BAD_INPUT'
   | 'NOT_A_KERNEL_TREE'
   | 'UNKNOWN_ARCH'
+  /** The tree's kernel/gen_kheaders.sh has constructs we do not model (with --strict-variant). */
+  | 'UNKNOWN_SCRIPT'
+  /** --source and --objtree are trees of different kernels. */
+  | 'TREES_MISMATCH'
   /** The tree lacks its generated headers and no config was given. */
   | 'TREE_NOT_PREPARED'
   /** The source holds no archive (no kheaders in the running kernel, an ELF without one). */

@@ -18,4 +18,6 @@ export interface HeaderEntry {
   target?: string;
   /** Which tree it was taken from. */
   from: 'src' | 'obj';
+  /** Permission bits on disk, read only when the script keeps them (no --mode). */
+  mode?: number;
 }

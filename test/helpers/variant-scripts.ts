@@ -6,7 +6,10 @@ import type { Variant } from '../../src/core/types.js';
 export const LIST = 'dirs="\ninclude/\narch/$SRCARCH/include/\n"\n';
 export const FROM_SRC = (copy: string): string =>
   `if [ -n "$building_out_of_srctree" ]; then\n\t(cd "$srctree"; for d in $dirs; do find "$d" -name "*.h"; done | ${copy})\nfi\n`;
-export const PACK = (opts: string): string => `tar ${opts} --sort=name -I "$XZ" -cf "$1" -C "$stage" .\n`;
+// The strip and the tar flags every current form has (kheaders' test text, not the kernel's).
+export const STRIP = String.raw`find "$stage" -type f -print0 | xargs -0 -n1 perl -pi -e 'BEGIN {undef $/;}; s/\/\*((?!SPDX).)*?\*\///smg;'` + '\n';
+export const PACK = (opts: string): string =>
+  `${STRIP}tar "\${KBUILD_BUILD_TIMESTAMP:+--mtime=$KBUILD_BUILD_TIMESTAMP}" ${opts} --owner=0 --group=0 --sort=name --numeric-owner --mode=u=rw,go=r,a+X -I "$XZ" -cf "$1" -C "$stage" .\n`;
 export const EXCL = '--exclude=".__afs*" --exclude=".nfs*"';
 export const RM_UTS = 'rm -f "$stage/include/generated/utsversion.h"\n';
 

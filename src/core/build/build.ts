@@ -3,12 +3,15 @@ import { Transform } from 'node:stream';
 import { writeAtomically, type Written } from '../io/atomic.js';
 import { prepareTree } from '../kernel/prepare.js';
 import { resolveTree } from '../kernel/resolve.js';
+import { claimFor, describeClaim, type Claim } from '../kernel/claim.js';
+import { parseMtime } from '../kernel/mtime.js';
 import type { VariantInfo } from '../kernel/script.js';
+import { KheadersError } from '../errors.js';
 import { phase, type Logger } from '../log.js';
-import type { PackSettings, TreeSettings } from '../settings.js';
+import type { Mtime, PackSettings, TreeSettings } from '../settings.js';
 import { collectHeaders } from './collect.js';
 import { createCompressor } from './compress.js';
-import { archiveOrder } from './order.js';
+import { tarItems } from './order.js';
 import { loadItem } from './strip.js';
 import { packTar } from './tar.js';
 
@@ -22,6 +25,8 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /** The tree's variant when the caller already resolved it. */
   variant?: VariantInfo;
+  /** Refuse to build when the script has constructs we do not model. */
+  strictVariant?: boolean;
 }
 
 /** What was built; `size` is the compressed size in bytes. */
@@ -31,6 +36,10 @@ export interface BuildResult extends Written {
   tarSize: number;
   files: number;
   variant: VariantInfo;
+  /** What the archive is to the one this tree's own script makes. */
+  claim: Claim;
+  /** The archive's mtime, as the script's rules decide it. */
+  mtime: Mtime;
   /** Whether make ran ('prepared') or the tree was used as found ('ready'). */
   prepare: 'ready' | 'prepared';
   /** Milliseconds per phase. */
@@ -45,6 +54,13 @@ export async function buildArchive(opts: BuildOptions, log: Logger): Promise<Bui
   const { tree, pack } = opts;
   const output = resolve(opts.output);
   const variant = opts.variant ?? (await phase(log, timings, 'resolve tree', () => resolveTree(tree, log)));
+  const mtime = scriptMtime(variant, pack.mtime);
+  const claim = claimFor(variant, mtime, pack.compression);
+  if (claim.fidelity === 'unknown' && opts.strictVariant) {
+    throw new KheadersError('UNKNOWN_SCRIPT', `refusing to build: ${describeClaim(claim)}`,
+      'pass --variant RULES to state the rules, or drop --strict-variant to follow the closest ones');
+  }
+  log.info(`claim: ${describeClaim(claim)}`);
   const prepared = await phase(log, timings, 'prepare config', () => prepareTree(tree, log));
   const entries = await phase(log, timings, 'collect headers', async () => {
     const found = await collectHeaders({ srctree: tree.source, objtree: tree.objtree, srcarch: tree.arch, variant: variant.variant, rules: variant.rules });
@@ -53,10 +69,11 @@ export async function buildArchive(opts: BuildOptions, log: Logger): Promise<Bui
   });
   let tarSize = 0;
   const written = await phase(log, timings, 'pack and compress', async () => {
-    const items = archiveOrder(entries);
+    const items = tarItems(entries, variant.rules);
     let packed = 0;
     let xzSize = 0;
-    const tar = packTar(items, pack.mtime.epoch, loadItem, { onItem: (it) => { if (it.entry) packed++; } });
+    const owner = variant.rules.owner === 'root' ? 'root' : undefined;
+    const tar = packTar(items, mtime.epoch, loadItem, { owner, onItem: (it) => { if (it.entry) packed++; } });
     const show = (): void => log.progress(`${packed}/${entries.length} headers packed, ${(tarSize / 1e6).toFixed(1)} MB tar, ${(xzSize / 1e6).toFixed(1)} MB compressed`);
     const xzCounter = new Transform({
       transform(chunk: Buffer, _enc, done): void {
@@ -92,5 +109,12 @@ export async function buildArchive(opts: BuildOptions, log: Logger): Promise<Bui
     log.info(`${(tarSize / 1e6).toFixed(1)} MB tar -> ${(result.size / 1e6).toFixed(1)} MB xz (${pack.compression})`);
     return result;
   });
-  return { archive: output, ...written, tarSize, files: entries.length, variant, prepare: prepared, timings };
+  return { archive: output, ...written, tarSize, files: entries.length, variant, claim, mtime, prepare: prepared, timings };
+}
+
+/** The mtime the script's rules give: a script with a fixed --mtime keeps it unless --mtime says otherwise. */
+export function scriptMtime(variant: Pick<VariantInfo, 'rules'>, given: Mtime): Mtime {
+  const fixed = variant.rules.mtime === 'fixed' ? variant.rules.fixedMtime : undefined;
+  if (fixed === undefined || given.origin === '--mtime') return given;
+  return { epoch: parseMtime(fixed), origin: 'script' };
 }

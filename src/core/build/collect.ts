@@ -18,8 +18,8 @@ export interface CollectOptions {
 type Kind = HeaderEntry['kind'];
 type From = HeaderEntry['from'];
 
-/** How a walk picks entries: like `find -name '*.h'`, or everything (tar's recursion). */
-type Mode = 'find' | 'all';
+/** How a walk picks entries: `find -name '*.h'`, everything (tar's recursion), or every name but *.cmd and dot-names (v5.2). */
+type Mode = 'find' | 'all' | 'names';
 
 interface Walk {
   tree: string;
@@ -80,12 +80,13 @@ async function walk(w: Walk, rel: string, dirPath: Buffer, mode: Mode, prune?: s
     const raw = d.name;
     const isH = raw.length >= 2 && raw[raw.length - 2] === 0x2e && raw[raw.length - 1] === 0x68;
     if (mode === 'find' && !isH && kind !== 'dir') return;
+    const named = mode === 'names' && raw[0] !== 0x2e && !raw.toString('latin1').endsWith('.cmd');
     const path = Buffer.concat([dir, raw]);
     const part = decode(path, raw);
     const err = bad ?? (part instanceof KheadersError ? part : undefined);
     const name = `${rel}/${part instanceof KheadersError ? raw.toString('latin1') : part}`;
     if (name === prune) return;
-    if (mode === 'all' || isH) {
+    if (mode === 'all' || named || (mode === 'find' && isH)) {
       if (err) throw err;
       const p = `${w.tree}/${name}`;
       if (kind === 'other') {
@@ -97,7 +98,7 @@ async function walk(w: Walk, rel: string, dirPath: Buffer, mode: Mode, prune?: s
     }
     if (kind !== 'dir') return;
     // A directory named *.h: tar copies all of it, cpio only the directory itself.
-    const next: Mode = mode === 'all' || (isH && w.copy === 'tar') ? 'all' : 'find';
+    const next: Mode = mode === 'all' || (mode === 'find' && isH && w.copy === 'tar') ? 'all' : mode;
     later.push(walk(w, name, path, next, undefined, err));
   };
   for (const d of ents) {
@@ -109,7 +110,7 @@ async function walk(w: Walk, rel: string, dirPath: Buffer, mode: Mode, prune?: s
 }
 
 /** Start a walk at a tree-relative root dir, if it exists. */
-async function root(w: Walk, rel: string, followLink: boolean, prune?: string): Promise<void> {
+async function root(w: Walk, rel: string, followLink: boolean, prune?: string, mode: Mode = 'find'): Promise<void> {
   const p = join(w.tree, rel);
   try {
     const st = followLink ? await stat(p) : await lstat(p);
@@ -117,7 +118,8 @@ async function root(w: Walk, rel: string, followLink: boolean, prune?: string): 
   } catch {
     return; // find reports a missing start point; the kernel build goes on without it.
   }
-  await walk(w, rel, Buffer.from(p), 'find', prune);
+  if (mode === 'names') w.out.set(rel, { name: rel, path: p, kind: 'dir', from: w.from });
+  await walk(w, rel, Buffer.from(p), mode, prune);
 }
 
 async function sameDir(a: string, b: string): Promise<boolean> {
@@ -129,24 +131,47 @@ async function sameDir(a: string, b: string): Promise<boolean> {
   }
 }
 
-/** tar --exclude=.__afs* --exclude=.nfs*: unanchored, so any part of the name counts. */
-function sillyRename(name: string): boolean {
-  return name.split('/').some((p) => p.startsWith('.nfs') || p.startsWith('.__afs'));
+/** GNU tar's --exclude match: unanchored (from any name part on), and "*" also matches "/". */
+export function excludeMatcher(patterns: readonly string[]): (name: string) => boolean {
+  if (patterns.length === 0) return () => false;
+  const glob = (p: string): string => p.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = new RegExp(`(^|/)(${patterns.map(glob).join('|')})(/|$)`);
+  return (name) => re.test(name);
+}
+
+/** Every --exclude pattern of the final tar. */
+function excludesOf(rules: FileRules): string[] {
+  return [...(rules.excludeSillyRename ? ['.__afs*', '.nfs*'] : []), ...(rules.excludes ?? [])];
 }
 
 /** Add a 'dir' entry for each copied directory that lost all its contents to the excludes. */
 function keepEmptied(
-  all: Map<string, HeaderEntry>, parents: Map<string, From>, rules: FileRules, srctree: string, objtree: string,
+  all: Map<string, HeaderEntry>, parents: Map<string, From>, excluded: (name: string) => boolean, srctree: string, objtree: string,
 ): void {
   const live = new Set<string>();
   for (const name of all.keys()) {
     for (let i = name.indexOf('/'); i > 0; i = name.indexOf('/', i + 1)) live.add(name.slice(0, i));
   }
   for (const [dir, from] of parents) {
-    if (live.has(dir) || all.has(dir) || (rules.excludeSillyRename && sillyRename(dir))) continue;
+    if (live.has(dir) || all.has(dir) || excluded(dir)) continue;
     const tree = from === 'obj' ? objtree : srctree;
     all.set(dir, { name: dir, path: `${tree}/${dir}`, kind: 'dir', from });
   }
+}
+
+/** What the copy leaves in the stage: a dereferenced link becomes its target's kind; without --mode, the mode is kept. */
+async function stage(e: HeaderEntry, rules: FileRules): Promise<void> {
+  if (rules.dereference && e.kind === 'symlink') {
+    const st = await stat(e.path).catch(() => undefined);
+    if (st === undefined) {
+      throw new KheadersError('BAD_INPUT', `cannot archive ${e.path}: the script copies symlinks as their targets, and this one is dangling`, 'fix or remove the symlink; the kernel\'s cpio -L would fail on it too');
+    }
+    e.kind = st.isDirectory() ? 'dir' : 'file';
+    delete e.target;
+    if (rules.mode === false) e.mode = st.mode & 0o7777;
+    return;
+  }
+  if (rules.mode === false && e.kind !== 'symlink') e.mode = (await lstat(e.path)).mode & 0o7777;
 }
 
 /** Every header the kernel script would put in the archive, sorted by name (byte order). */
@@ -165,9 +190,11 @@ export async function collectHeaders(opts: CollectOptions): Promise<HeaderEntry[
     await Promise.all(dirs.map((d) => root(src, d, false, `${d}/generated`)));
     await Promise.all(dirs.map((d) => root(obj, `${d}/generated`, false)));
   } else {
-    // find "<dir>/" -name '*.h' in srctree (out-of-tree only), then in objtree.
-    if (!inTree) await Promise.all(dirs.map((d) => root(src, d, true)));
-    await Promise.all(dirs.map((d) => root(obj, d, true)));
+    // find "<dir>/" -name '*.h' (or every name) in srctree (out-of-tree only), then in objtree.
+    const how: Mode = rules.names === 'all' ? 'names' : 'find';
+    if (!inTree) await Promise.all(dirs.map((d) => root(src, d, true, undefined, how)));
+    await Promise.all(dirs.map((d) => root(obj, d, true, undefined, how)));
+    if (rules.withScript) src.out.set('kernel/gen_kheaders.sh', { name: 'kernel/gen_kheaders.sh', path: join(srctree, 'kernel/gen_kheaders.sh'), kind: 'file', from: 'src' });
   }
 
   const all = new Map(src.out);
@@ -183,10 +210,10 @@ export async function collectHeaders(opts: CollectOptions): Promise<HeaderEntry[
   }
   const uts = all.get('include/generated/utsversion.h');
   if (rules.dropUtsversion && uts && uts.kind !== 'dir') all.delete(uts.name);
-  if (rules.excludeSillyRename) {
-    for (const name of [...all.keys()]) if (sillyRename(name)) all.delete(name);
-  }
-  keepEmptied(all, parents, rules, srctree, objtree);
+  const excluded = excludeMatcher(excludesOf(rules));
+  for (const name of [...all.keys()]) if (excluded(name)) all.delete(name);
+  keepEmptied(all, parents, excluded, srctree, objtree);
+  if (rules.dereference || rules.mode === false) await Promise.all([...all.values()].map((e) => stage(e, rules)));
 
   const keyed = [...all.values()].map((e) => ({ e, k: Buffer.from(e.name, 'utf8') }));
   keyed.sort((a, b) => Buffer.compare(a.k, b.k));

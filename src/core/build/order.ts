@@ -1,4 +1,5 @@
 import { KheadersError } from '../errors.js';
+import type { FileRules } from '../kernel/script.js';
 import type { HeaderEntry } from '../types.js';
 
 /** One tar member in archive order. name is as written in the archive: './', './include/', './include/a.h'. */
@@ -8,6 +9,8 @@ export interface TarItem {
   entry?: HeaderEntry;
   /** Per-member mtime (epoch seconds); overrides the archive-wide mtime when set. */
   mtime?: number;
+  /** Permission bits; undefined: the --mode=u=rw,go=r,a+X result (0644, dirs 0755). */
+  mode?: number;
 }
 
 interface Node {
@@ -104,4 +107,38 @@ export function archiveOrder(entries: readonly HeaderEntry[]): TarItem[] {
   };
   walk(root, './');
   return out;
+}
+
+/** find -printf "./%P" | LC_ALL=C sort: the whole path, without a directory's trailing "/", in byte order. */
+function listKey(it: TarItem): Buffer {
+  return Buffer.from(it.name.length > 2 && it.name.endsWith('/') ? it.name.slice(0, -1) : it.name, 'utf8');
+}
+
+/** The mode a member has in a stage that no --mode normalises: the tree's, 0777 for links, umask for created dirs. */
+function stagedMode(it: TarItem, umask: number): number {
+  if (it.kind === 'symlink') return 0o777;
+  if (it.entry?.mode !== undefined) return it.entry.mode;
+  return it.kind === 'dir' ? 0o777 & ~umask : 0o644;
+}
+
+/** The umask the kernel's copy would run under: this process's. */
+export function currentUmask(): number {
+  const old = process.umask(0o022);
+  process.umask(old);
+  return old;
+}
+
+/**
+ * The members the tar step writes for these entries under the script's rules:
+ * the order (--sort=name, or a sorted path list) and, without --mode, the modes.
+ */
+export function tarItems(entries: readonly HeaderEntry[], rules: Pick<FileRules, 'sort' | 'mode'>, umask = currentUmask()): TarItem[] {
+  const items = archiveOrder(entries);
+  if (rules.sort === 'list') {
+    const keyed = items.map((it) => ({ it, k: listKey(it) }));
+    keyed.sort((a, b) => Buffer.compare(a.k, b.k));
+    items.splice(0, items.length, ...keyed.map((x) => x.it));
+  }
+  if (rules.mode === false) for (const it of items) it.mode = stagedMode(it, umask);
+  return items;
 }

@@ -18,6 +18,10 @@ export interface TarHeaderItem {
   kind: 'dir' | 'file' | 'symlink';
   size: number;
   target?: string;
+  /** Permission bits; default 0644 (dirs 0755), as --mode=u=rw,go=r,a+X makes them. */
+  mode?: number;
+  /** uname and gname (e.g. "root" for --owner=0 without --numeric-owner); default empty. */
+  owner?: string;
 }
 
 function octal(buf: Buffer, off: number, width: number, value: number, what: string): void {
@@ -39,7 +43,7 @@ function octal(buf: Buffer, off: number, width: number, value: number, what: str
 
 /** Fills one 512-byte header at off (the block must be zeroed). */
 function header(
-  buf: Buffer, off: number, name: Buffer, mode: number, size: number, mtime: number, type: string, link?: Buffer,
+  buf: Buffer, off: number, name: Buffer, mode: number, size: number, mtime: number, type: string, link?: Buffer, owner?: string,
 ): void {
   name.copy(buf, off, 0, Math.min(name.length, NAME_FIELD));
   octal(buf, off + 100, 8, mode, 'mode');
@@ -50,6 +54,10 @@ function header(
   buf[off + 156] = type.charCodeAt(0);
   if (link) link.copy(buf, off + 157, 0, Math.min(link.length, NAME_FIELD));
   MAGIC.copy(buf, off + 257);
+  if (owner) {
+    buf.write(owner, off + 265, 31, 'latin1');
+    buf.write(owner, off + 297, 31, 'latin1');
+  }
   // Checksum: byte sum with the checksum field counted as 8 spaces.
   let sum = 8 * 0x20;
   for (let i = 0; i < BLOCK; i++) if (i < 148 || i >= 156) sum += buf[off + i];
@@ -93,7 +101,7 @@ export function tarHeader(item: TarHeaderItem, mtime: number): Buffer {
   if (link && link.length > NAME_FIELD) off = writeLongLink(buf, off, link, 'K');
   if (name.length > NAME_FIELD) off = writeLongLink(buf, off, name, 'L');
   const type = item.kind === 'dir' ? '5' : item.kind === 'symlink' ? '2' : '0';
-  header(buf, off, name, item.kind === 'dir' ? 0o755 : 0o644, size, mtime, type, link);
+  header(buf, off, name, item.mode ?? (item.kind === 'dir' ? 0o755 : 0o644), size, mtime, type, link, item.owner);
   return buf;
 }
 
@@ -102,6 +110,8 @@ export interface PackOptions {
   readAhead?: number;
   /** Called after each member is queued; bytes = the member's content length (0 for dirs/symlinks). */
   onItem?: (item: TarItem, bytes: number) => void;
+  /** uname/gname of every member (GNU tar --owner=0 without --numeric-owner writes "root"). */
+  owner?: string;
 }
 
 const STAGE = 64 * 1024;
@@ -160,7 +170,7 @@ async function* generate(
       if (!Buffer.isBuffer(data)) throw new TypeError(`load() for ${item.name} did not return a Buffer`);
     }
     const size = data ? data.length : 0;
-    const head = tarHeader({ name: item.name, kind: item.kind, size, target: item.entry?.target }, item.mtime ?? mtime);
+    const head = tarHeader({ name: item.name, kind: item.kind, size, target: item.entry?.target, mode: item.mode, owner: opts.owner }, item.mtime ?? mtime);
     stager.add(head, out);
     total += head.length;
     if (data && size > 0) {

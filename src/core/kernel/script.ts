@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KheadersError } from '../errors.js';
 import type { Variant } from '../types.js';
+import { readScript, type Construct, type ScriptFacts } from './script-constructs.js';
 
-/** The file-set rules that differ between kernel script versions (docs/fidelity.md). */
+/** The rules of a tree's script that decide the archive's bytes (docs/fidelity.md). Optional ones default to the newest forms'. */
 export interface FileRules {
   /** The final tar drops names with a part starting ".__afs" or ".nfs". */
   excludeSillyRename: boolean;
@@ -11,16 +12,38 @@ export interface FileRules {
   dropUtsversion: boolean;
   /** Out-of-tree: an objtree header replaces the srctree one of the same name (cpio -u, tar -x). */
   objOverrides: boolean;
+  /** Other --exclude patterns of the final tar. */
+  excludes?: string[];
+  /** Which names are taken: `*.h` (default), or every name but `*.cmd` and dot-names (v5.2). */
+  names?: 'headers' | 'all';
+  /** The script itself is archived as kernel/gen_kheaders.sh (v5.2). */
+  withScript?: boolean;
+  /** Symlinks are archived as the files they point to (cpio -L, tar -h). */
+  dereference?: boolean;
+  /** Member order: --sort=name (default), a byte-sorted path list, or directory read order. */
+  sort?: 'name' | 'list' | 'none';
+  /** --mode=u=rw,go=r,a+X (default); false: modes as staged. */
+  mode?: boolean;
+  /** --owner=0 --group=0 --numeric-owner (default), root by name, or the builder's. */
+  owner?: 'numeric' | 'root' | 'builder';
+  /** Where the mtime comes from: KBUILD_BUILD_TIMESTAMP (default), SOURCE_DATE_EPOCH, a fixed date, or the files. */
+  mtime?: 'kbuild' | 'sde' | 'fixed' | 'files';
+  /** The date of a fixed --mtime. */
+  fixedMtime?: string;
 }
 
 export interface VariantInfo {
   variant: Variant;
-  /** false: the script did not match a variant we know; `variant` is the closest one. */
+  /** false: some construct is not one we model; `variant` and `rules` are the closest. */
   known: boolean;
   /** What we found, for the log (and, when !known, why). */
   reason: string;
   /** The rules found in this tree's script; pass them on to collectHeaders. */
   rules: FileRules;
+  /** Each construct read, with its line in kernel/gen_kheaders.sh. */
+  constructs: Construct[];
+  /** Constructs we could not place; each makes the archive's bytes unknown. */
+  unknown: Construct[];
 }
 
 /** The rules each variant has in the kernel versions that define it. */
@@ -34,15 +57,6 @@ export function defaultRules(variant: Variant): FileRules {
   }
 }
 
-/** Shell/make text without comment lines, with continued lines joined. */
-function code(text: string): string {
-  return text
-    .replace(/\\\r?\n/g, ' ')
-    .split('\n')
-    .filter((l) => !/^\s*#/.test(l))
-    .join('\n');
-}
-
 async function readOrEmpty(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
@@ -51,29 +65,30 @@ async function readOrEmpty(path: string): Promise<string | undefined> {
   }
 }
 
-const EXCLUDE_RE = /--exclude[= ]["']?([^"'\s]+)["']?/g;
-const KNOWN_EXCLUDES = new Set(['.__afs*', '.nfs*']);
-
-/** Features of the script text; each is a fact we act on or check. */
-function features(sh: string, mk: string): Record<string, boolean> {
-  return {
-    cpio: /\|\s*cpio\b/.test(sh),
-    cpioUpdate: /\|\s*cpio\b[^|\n]*-p\w*u/.test(sh),
-    tarCopy: /tar\s+-c\s+-f\s+-[^|\n]*-T\s+\S+[^|\n]*\|\s*tar\s+-xf\s+-/.test(sh),
-    dirList: /include\/\s+arch\/\$\{?SRCARCH\}?\/include\//.test(sh) && /find\s+"?\$\{?\w+\}?"?\s+-name\s+["']?\*\.h/.test(sh),
-    outOfTree: /building_out_of_srctree/.test(sh) && /cd\s+"?\$\{?srctree/.test(sh),
-    rmUts: /rm\s+-f\s+\S*include\/generated\/utsversion\.h/.test(sh),
-    afs: /--exclude[= ]["']?\.__afs\*/.test(sh),
-    nfs: /--exclude[= ]["']?\.nfs\*/.test(sh),
-    lists: /srclist/.test(sh) && /objlist/.test(sh) && /kheaders-srclist/.test(mk) && /kheaders-objlist/.test(mk),
-    mkDirs: /for\s+d\s+in\s+include\s+"?arch\/\$\(SRCARCH\)\/include"?/.test(mk),
-    srcPrune: /-path\s+"?\$\(srctree\)\/\$\$\{?d\}?\/generated"?\s+-prune/.test(mk),
-    objGenerated: /find\s+"?\$\$\{?d\}?\/generated"?/.test(mk),
-    objNoUts: /!\s+-path\s+"?include\/generated\/utsversion\.h"?/.test(mk),
-  };
+/** Make text without comment lines, with continued lines joined. */
+function makeCode(text: string): string {
+  return text.replace(/\\\r?\n/g, ' ').split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
 }
 
-/** Read kernel/gen_kheaders.sh and kernel/Makefile and say which rules they follow. */
+const SILLY = ['.__afs*', '.nfs*'];
+
+/** The list forms: kernel/Makefile's kheaders-srclist and kheaders-objlist recipes. */
+function readLists(mk: string, facts: ScriptFacts, missing: string[]): void {
+  const need = (ok: boolean, what: string): void => { if (!ok) missing.push(what); };
+  need(/kheaders-srclist/.test(mk) && /kheaders-objlist/.test(mk), 'kernel/Makefile making kheaders-srclist and kheaders-objlist');
+  need(/for\s+d\s+in\s+include\s+"?arch\/\$\(SRCARCH\)\/include"?/.test(mk), 'lists over include and arch/$(SRCARCH)/include');
+  need(/-path\s+"?\$\(srctree\)\/\$\$\{?d\}?\/generated"?\s+-prune\s+-o\s+-name\s+"?\*\.h"?/.test(mk), 'srclist: every *.h but <dir>/generated');
+  need(/find\s+"?\$\$\{?d\}?\/generated"?[^;]*-name\s+"?\*\.h"?/.test(mk), 'objlist: the *.h of <dir>/generated');
+  facts.names = 'headers';
+  if (/!\s+-path\s+"?include\/generated\/utsversion\.h"?/.test(mk)) facts.removes.push('include/generated/utsversion.h');
+  if (facts.mtime?.from === 'arg4') {
+    const passes = /cmd_kheaders_data\s*=.*"\$\(KBUILD_BUILD_TIMESTAMP\)"/.test(mk);
+    need(passes, 'kernel/Makefile passing KBUILD_BUILD_TIMESTAMP as the 4th argument');
+    facts.mtime = { from: passes ? 'kbuild' : 'files' };
+  }
+}
+
+/** Read kernel/gen_kheaders.sh (and kernel/Makefile for the list forms) into the rules that decide the bytes. */
 export async function detectVariant(srctree: string): Promise<VariantInfo> {
   const script = join(srctree, 'kernel', 'gen_kheaders.sh');
   const shText = await readOrEmpty(script);
@@ -83,58 +98,59 @@ export async function detectVariant(srctree: string): Promise<VariantInfo> {
       'use a Linux 5.2 or later source tree, or pass the right --source directory',
     );
   }
-  const sh = code(shText);
-  const mk = code((await readOrEmpty(join(srctree, 'kernel', 'Makefile'))) ?? '');
-  const f = features(sh, mk);
-  const odd = [...sh.matchAll(EXCLUDE_RE)].map((m) => m[1]!).filter((p) => !KNOWN_EXCLUDES.has(p));
-
-  const scores: Record<Variant, number> = {
-    makefile: (f.lists ? 3 : 0) + (f.srcPrune ? 1 : 0) + (f.objGenerated ? 1 : 0),
-    cpio: (f.cpio ? 3 : 0) + (f.dirList ? 1 : 0),
-    tar: (f.tarCopy ? 3 : 0) + (f.dirList ? 1 : 0),
-  };
-  // Ties go to the newest variant.
-  const order: Variant[] = ['makefile', 'tar', 'cpio'];
-  const variant = order.reduce((best, v) => (scores[v] > scores[best] ? v : best), order[0]!);
-
-  const rules: FileRules = {
-    excludeSillyRename: f.afs! && f.nfs!,
-    dropUtsversion: variant === 'makefile' ? f.objNoUts! : f.rmUts!,
-    objOverrides: variant !== 'cpio' || f.cpioUpdate!,
-  };
+  const f = readScript(shText);
   const missing: string[] = [];
-  const need = (ok: boolean | undefined, what: string): void => {
-    if (!ok) missing.push(what);
+  if (f.copy === 'lists') readLists(makeCode((await readOrEmpty(join(srctree, 'kernel', 'Makefile'))) ?? ''), f, missing);
+  if (f.copy === undefined) missing.push('a copy into the staging dir (cpio -p, or tar -c | tar -x)');
+  if (f.names === undefined) missing.push('a find selecting the names');
+  if (!f.strip) missing.push("the kernel's perl comment strip");
+  if (f.compressor === undefined) missing.push('the final tar -c');
+  const variant: Variant = f.copy === 'lists' ? 'makefile' : f.copy ?? 'cpio';
+  const silly = SILLY.every((p) => f.excludes.includes(p));
+  const others = f.excludes.filter((p) => !SILLY.includes(p) || !silly);
+  const removes = f.removes.filter((r) => r !== 'include/generated/utsversion.h');
+  const rules: FileRules = {
+    excludeSillyRename: silly,
+    dropUtsversion: f.removes.includes('include/generated/utsversion.h'),
+    objOverrides: f.laterWins ?? true,
+    ...(others.length > 0 ? { excludes: others } : {}),
+    names: f.names ?? 'headers',
+    withScript: f.withScript,
+    dereference: f.dereference,
+    sort: f.sort ?? 'name',
+    mode: f.mode ?? true,
+    owner: f.owner ?? 'numeric',
+    mtime: f.mtime?.from === 'arg4' ? 'kbuild' : f.mtime?.from ?? 'kbuild',
+    ...(f.mtime?.value !== undefined ? { fixedMtime: f.mtime.value } : {}),
   };
-  if (variant === 'makefile') {
-    need(f.lists, 'kernel/Makefile making kheaders-srclist and kheaders-objlist');
-    need(f.mkDirs, 'lists over include and arch/$(SRCARCH)/include');
-    need(f.srcPrune, 'srclist pruning <dir>/generated');
-    need(f.objGenerated, 'objlist taken from <dir>/generated');
-  } else {
-    need(variant === 'cpio' ? f.cpio : f.tarCopy, variant === 'cpio' ? 'a cpio copy' : 'a tar -T copy');
-    need(f.dirList, 'find "$f" -name "*.h" over include/ and arch/$SRCARCH/include/');
-    need(f.outOfTree, 'a srctree copy for out-of-tree builds');
-    need(!/kheaders-srclist/.test(mk), 'no kheaders-srclist in kernel/Makefile (this script ignores it)');
-  }
-  if (f.afs !== f.nfs) missing.push('both or neither of --exclude=.__afs* and --exclude=.nfs*');
-  for (const p of odd) missing.push(`no other excludes (found --exclude=${p}, not applied)`);
-
+  const unknown = [...f.unknown, ...missing.map((what) => ({ line: 0, what: 'missing', rule: what })),
+    ...removes.map((r) => ({ line: 0, what: 'remove', rule: `rm of ${r} (only include/generated/utsversion.h is modelled)` }))];
   const desc = describe(variant, rules);
-  if (missing.length > 0) {
-    return { variant, known: false, rules, reason: `${script} is not a version we know; closest is "${variant}" (${desc}); expected ${missing.join('; ')}` };
+  if (unknown.length > 0) {
+    const why = unknown.map((u) => (u.line > 0 ? `line ${u.line}: ${u.what}: ${u.rule}` : `${u.what}: ${u.rule}`)).join('; ');
+    return { variant, known: false, rules, constructs: f.constructs, unknown, reason: `${script} has constructs we do not model; closest rules: ${desc}; not understood: ${why}` };
   }
-  return { variant, known: true, rules, reason: desc };
+  return { variant, known: true, rules, constructs: f.constructs, unknown, reason: desc };
 }
 
-function describe(v: Variant, r: FileRules): string {
+/** The rules in one line, for logs and reports. */
+export function describe(v: Variant, r: FileRules): string {
   const copy =
     v === 'makefile'
       ? 'file lists from kernel/Makefile: srctree without generated/, objtree generated/ only'
       : `${v} copy of srctree then objtree${r.objOverrides ? ' (objtree wins)' : ' (srctree wins: cpio without -u)'}`;
-  return [
+  const parts = [
     copy,
     r.excludeSillyRename ? 'excludes .__afs*/.nfs*' : 'no name excludes',
     r.dropUtsversion ? 'drops include/generated/utsversion.h' : 'keeps include/generated/utsversion.h',
-  ].join('; ');
+  ];
+  if ((r.excludes ?? []).length > 0) parts.push(`also excludes ${(r.excludes ?? []).join(' ')}`);
+  if (r.names === 'all') parts.push('every name but *.cmd and dot-names');
+  if (r.withScript) parts.push('the script itself');
+  if (r.dereference) parts.push('symlinks dereferenced');
+  if ((r.sort ?? 'name') !== 'name') parts.push(r.sort === 'list' ? 'order: sorted path list' : 'order: directory read order');
+  if (r.mode === false) parts.push('no --mode');
+  if ((r.owner ?? 'numeric') !== 'numeric') parts.push(r.owner === 'root' ? 'owner root by name' : "the builder's owner");
+  if ((r.mtime ?? 'kbuild') !== 'kbuild') parts.push(`mtime: ${r.mtime === 'fixed' ? `fixed ${r.fixedMtime ?? ''}` : r.mtime === 'sde' ? 'SOURCE_DATE_EPOCH' : "the files' (build time)"}`);
+  return parts.join('; ');
 }

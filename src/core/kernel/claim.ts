@@ -1,0 +1,59 @@
+// What a build may promise: the archive this tree's own script would make,
+// byte for byte, or only its contents and order, or nothing (unknown constructs).
+import type { Compression, Mtime } from '../settings.js';
+import type { FileRules, VariantInfo } from './script.js';
+
+export type Fidelity = 'byte-identical' | 'content-identical' | 'unknown';
+
+export interface Claim {
+  fidelity: Fidelity;
+  /** Tar fields that cannot match the kernel's archive (mtime, uid, gid, uname, gname, order, xz). */
+  fields: string[];
+  /** Why, one line each. */
+  why: string[];
+}
+
+/** The mtime origins that reach a script honouring each source. */
+const HONOURED: Record<NonNullable<FileRules['mtime']>, readonly string[]> = {
+  kbuild: ['--mtime', 'KBUILD_BUILD_TIMESTAMP'],
+  sde: ['--mtime', 'SOURCE_DATE_EPOCH'],
+  fixed: ['script'],
+  files: [],
+};
+
+/** The claim for building with these rules, this mtime and this compression. */
+export function claimFor(info: Pick<VariantInfo, 'known' | 'rules' | 'unknown'>, mtime: Mtime, compression: Compression = 'compat'): Claim {
+  const r = info.rules;
+  const fields: string[] = [];
+  const why: string[] = [];
+  const from = r.mtime ?? 'kbuild';
+  if (!HONOURED[from].includes(mtime.origin)) {
+    fields.push('mtime');
+    why.push(from === 'files'
+      ? "the script stamps each file's own mtime (the build machine's clock)"
+      : `the script takes its mtime from ${from === 'kbuild' ? 'KBUILD_BUILD_TIMESTAMP' : 'SOURCE_DATE_EPOCH'}, and ours came from ${mtime.origin}`);
+  }
+  if ((r.owner ?? 'numeric') === 'builder') {
+    fields.push('uid', 'gid', 'uname', 'gname');
+    why.push("the script stores the builder's owner and group");
+  }
+  if (r.sort === 'none') {
+    fields.push('order');
+    why.push('the script packs in directory read order, which depends on the file system');
+  }
+  if (compression !== 'compat') {
+    fields.push('xz');
+    why.push('--compression fast writes other xz bytes around the same tar');
+  }
+  if (!info.known) {
+    return { fidelity: 'unknown', fields, why: [...info.unknown.map((u) => (u.line > 0 ? `line ${u.line}: ${u.rule}` : u.rule)), ...why] };
+  }
+  return { fidelity: fields.length === 0 ? 'byte-identical' : 'content-identical', fields, why };
+}
+
+/** The claim in one line, for logs. */
+export function describeClaim(c: Claim): string {
+  if (c.fidelity === 'byte-identical') return "byte-identical to the archive this tree's kernel/gen_kheaders.sh makes";
+  if (c.fidelity === 'content-identical') return `content-identical (same members, contents and order; ${c.fields.join(', ')} cannot match: ${c.why.join('; ')})`;
+  return `unknown: the script has constructs we do not model (${c.why.join('; ')}); the closest rules were followed`;
+}

@@ -1,0 +1,54 @@
+// Shell and make text as logical lines: comments dropped, continued lines
+// joined, simple variables resolved, each line keeping its first line number.
+
+/** One logical line of a script: joined text and the 1-based line it starts on. */
+export interface ScriptLine {
+  line: number;
+  text: string;
+}
+
+/** Logical lines: "\\\n" continuations and lines ending in "|" or "&&" are joined; comment lines dropped. */
+export function logicalLines(text: string): ScriptLine[] {
+  const out: ScriptLine[] = [];
+  let cur: ScriptLine | undefined;
+  text.split('\n').forEach((raw, i) => {
+    if (cur === undefined && /^\s*#/.test(raw)) return;
+    const piece = raw.replace(/\s+#\s.*$/, '');
+    const cont = /\\\s*$/.test(piece);
+    const body = cont ? piece.replace(/\\\s*$/, ' ') : piece;
+    cur = cur === undefined ? { line: i + 1, text: body } : { line: cur.line, text: `${cur.text} ${body.trim()}` };
+    if (cont || /(\||&&)\s*$/.test(body)) return;
+    out.push(cur);
+    cur = undefined;
+  });
+  if (cur !== undefined) out.push(cur);
+  return out;
+}
+
+/** The tool a shell word names: "cpio", "/usr/bin/cpio", "$CPIO" or "${TAR}" (kbuild's tool variables) -> its base name. */
+export function toolOf(word: string, vars: ReadonlyMap<string, string>): string {
+  const w = word.replace(/^["']|["']$/g, '');
+  const ref = /^\$\{?(\w+)\}?$/.exec(w);
+  if (ref) {
+    const v = vars.get(ref[1]!);
+    // kbuild exports TAR, XZ, ... as the tool's name; an unset one is the tool itself.
+    return v !== undefined ? toolOf(v, vars) : ref[1]!.toLowerCase();
+  }
+  return w.split('/').pop() ?? w;
+}
+
+/** Simple assignments (`name=value`, `name=$(command -v tool)`, `name=${NAME:-tool}`), for resolving tool words. */
+export function assignments(lines: readonly ScriptLine[]): Map<string, string> {
+  const vars = new Map<string, string>();
+  for (const { text } of lines) {
+    const m = /^\s*(?:export\s+|local\s+)?([A-Za-z_]\w*)=(.*)$/.exec(text);
+    if (!m) continue;
+    let v = m[2]!.trim().replace(/^["']|["']$/g, '');
+    const cmd = /^\$\(\s*(?:command\s+-v|which)\s+(\S+?)\s*\)/.exec(v);
+    const dflt = /^\$\{\w+:?-([^}]+)\}$/.exec(v);
+    if (cmd) v = cmd[1]!;
+    else if (dflt) v = dflt[1]!;
+    vars.set(m[1]!, v);
+  }
+  return vars;
+}
