@@ -2,6 +2,8 @@
 // Stable: add fields only; a breaking change bumps REPORT_SCHEMA_VERSION.
 import type { ReadLimits } from '../archive/read.js';
 import type { Variant } from '../types.js';
+import type { Claim } from '../kernel/claim.js';
+import type { FileRules } from '../kernel/script.js';
 import type { KernelIdentity } from '../kernel/identity.js';
 
 
@@ -78,6 +80,12 @@ export interface StrictResult {
   /** The uncompressed tars are identical (xz settings may still differ). */
   tarIdentical: boolean;
   reproducible: boolean;
+  /** The xz mode the rebuild used, read from the archive's container (compat: xz -6; fast: ours, preset 1). */
+  compression: 'compat' | 'fast';
+  /** What an archive of this tree's script can match: byte-identical, content-identical, or unknown. */
+  fidelity: 'byte-identical' | 'content-identical' | 'unknown';
+  /** Fields the script stamps from the build machine, not compared (mtime, uid, gid, uname, gname, order). */
+  unreproducible: string[];
 }
 
 export interface VerifyReport {
@@ -88,7 +96,7 @@ export interface VerifyReport {
   source: string;
   objtree?: string;
   srcarch: string;
-  variant: { name: Variant; known: boolean; reason: string };
+  variant: { name: Variant; known: boolean; reason: string; rules: FileRules; claim: Claim };
   identity: KernelIdentity;
   /** Member mtime (epoch seconds) when all members share one; undefined when mixed. */
   mtime?: number;

@@ -4,6 +4,7 @@
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { resolveArch } from '../kernel/arch.js';
+import { claimFor } from '../kernel/claim.js';
 import { resolveTree } from '../kernel/resolve.js';
 import { collectHeaders } from '../build/collect.js';
 import { KheadersError } from '../errors.js';
@@ -152,12 +153,14 @@ export async function verifyArchive(opts: VerifyOptions, log: Logger): Promise<V
     else findings.push(...checkConfig(cfg, parseAutoconf(auto.toString('utf8'))));
   }
   const mtimes = new Set(meta.map((m) => m.mtime));
+  // What an archive of this script can match; its mtime is taken as given.
+  const claim = claimFor(variant, { epoch: 0, origin: '--mtime' });
   const report: VerifyReport = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     result: 'match',
     archive, source, ...(objtree ? { objtree } : {}),
     srcarch: t.srcarch,
-    variant: { name: variant.variant, known: variant.known, reason: variant.reason },
+    variant: { name: variant.variant, known: variant.known, reason: variant.reason, rules: variant.rules, claim },
     identity: readIdentity(kept),
     ...(mtimes.size === 1 ? { mtime: [...mtimes][0] as number } : {}),
     ...(cfgFile !== undefined && cfg !== undefined ? { config: { file: cfgFile, options: cfg.size } } : {}),
@@ -167,12 +170,15 @@ export async function verifyArchive(opts: VerifyOptions, log: Logger): Promise<V
   };
   if (opts.strict) {
     report.strict = await phase(log, timings, 'strict rebuild', async () => {
-      const r = await strictCheck({ archive, entries: t.entries, members: meta, format: stream.info.format ?? 'unknown', ...(stream.info.tarSha256 ? { tarSha256: stream.info.tarSha256 } : {}) });
+      const r = await strictCheck({ archive, entries: t.entries, members: meta, format: stream.info.format ?? 'unknown', rules: variant.rules, claim,
+        ...(stream.info.tarSha256 ? { tarSha256: stream.info.tarSha256 } : {}) });
       findings.push(...r.findings);
       return r.result;
     });
   }
   for (const f of findings) counts[f.category]++;
-  report.result = mismatches(findings).length === 0 && (report.strict?.reproducible ?? true) ? 'match' : 'mismatch';
+  // A script that stamps the build machine cannot give a reproducible archive: only its contents are judged.
+  const reproducible = report.strict === undefined || report.strict.reproducible || report.strict.fidelity !== 'byte-identical';
+  report.result = mismatches(findings).length === 0 && reproducible ? 'match' : 'mismatch';
   return report;
 }
