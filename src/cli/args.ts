@@ -39,17 +39,19 @@ const OPTIONS = {
   sha256: { type: 'string' },
   md5: { type: 'string' },
   force: { type: 'boolean' },
+  variant: { type: 'string' },
+  'strict-variant': { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 type Option = keyof typeof OPTIONS;
 const COMMON: Option[] = ['verbose', 'help'];
-const TREE: Option[] = ['source', 'objtree', 'arch', 'config'];
+const TREE: Option[] = ['source', 'objtree', 'arch', 'config', 'variant'];
 const PACK: Option[] = ['mtime', 'compression', 'threads'];
 /** Which options each command takes; anything else is a usage error. */
 const ALLOWED: Record<Command, Option[]> = {
-  build: [...COMMON, ...TREE, ...PACK, 'output', 'cache-dir', 'no-cache'],
+  build: [...COMMON, ...TREE, ...PACK, 'output', 'cache-dir', 'no-cache', 'strict-variant'],
   key: [...COMMON, ...TREE, ...PACK],
   verify: [...COMMON, ...TREE, 'archive', 'strict', 'json', 'markdown'],
   extract: [...COMMON, 'from', 'archive', 'output', 'sha256', 'md5', 'force', 'arch'],
@@ -95,7 +97,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: s
     const archive = path(v.archive);
     if (archive === undefined) throw new KheadersError('USAGE', 'verify needs --archive FILE.tar.xz', 'pass the archive to check with --archive');
     return { kind: 'run', verbose, settings: { command, archive, source, objtree: path(v.objtree), arch: v.arch,
-      config: path(v.config), strict: v.strict ?? false, json: path(v.json), markdown: path(v.markdown) } };
+      config: path(v.config), rules: v.variant, strict: v.strict ?? false, json: path(v.json), markdown: path(v.markdown) } };
   }
   if (command === 'extract') {
     if (v.from === undefined) throw new KheadersError('USAGE', 'extract needs --from SOURCE', 'pass --from running, a .tar.xz / kheaders.ko / vmlinux path, or a URL');
@@ -113,9 +115,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: s
     return { kind: 'sample', verbose, sample: { arch, pack, output: path(v.output) ?? resolve(cwd, 'kheaders_data.tar.xz') } };
   }
   const tree: TreeSettings = { source, objtree: path(v.objtree), arch: arch.srcarch, makeArch: arch.makeArch,
-    config: v.config === undefined ? undefined : parseConfigSpec(v.config, cwd) };
+    config: v.config === undefined ? undefined : parseConfigSpec(v.config, cwd), rules: v.variant };
   if (command === 'key') return { kind: 'run', verbose, settings: { command, tree, pack } };
   const build: BuildSettings = { command, tree, pack, output: path(v.output) ?? resolve(cwd, 'kheaders_data.tar.xz'),
-    cacheDir: v['no-cache'] ? undefined : (path(v['cache-dir']) ?? defaultCacheDir(env)) };
+    cacheDir: v['no-cache'] ? undefined : (path(v['cache-dir']) ?? defaultCacheDir(env)), strictVariant: v['strict-variant'] ?? false };
   return { kind: 'run', verbose, settings: build };
 }

@@ -25,6 +25,9 @@ build:
   --output FILE       where to write (default ./kheaders_data.tar.xz); written atomically
   --cache-dir DIR     local cache (default $XDG_CACHE_HOME/kheaders or ~/.cache/kheaders)
   --no-cache          always build, never store
+  --variant RULES     state the script's rules instead of reading them (docs/fidelity.md), e.g.
+                      copy=cpio,objwins=no,sort=list,mode=no,owner=builder,mtime=files
+  --strict-variant    refuse to build when the tree's script has constructs we do not model
 verify:               exit 0 match, 1 mismatch; one summary line at the end
   --strict            also compare metadata and rebuild to check reproducibility
   --json F, --markdown F   write reports (schema: docs/verify.md)

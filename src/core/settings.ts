@@ -30,6 +30,8 @@ export interface TreeSettings {
   makeArch: string;
   /** Configure and prepare the tree with make from this; undefined: it must be prepared already. */
   config?: ConfigSpec;
+  /** --variant RULES: the script's rules stated by hand (docs/fidelity.md). */
+  rules?: string;
 }
 
 /** Everything that changes the archive's bytes beyond the tree itself. */
@@ -49,6 +51,8 @@ export interface BuildSettings {
   output: string;
   /** Local cache directory (CLI); undefined: no local cache. */
   cacheDir?: string;
+  /** Refuse to build when the script has constructs we do not model. */
+  strictVariant?: boolean;
 }
 
 /** key: print the md5 the cache key ends in. */
@@ -70,6 +74,8 @@ export interface VerifySettings {
   arch?: string;
   /** A .config file to cross-check with the archive's autoconf.h. */
   config?: string;
+  /** --variant RULES: the script's rules stated by hand. */
+  rules?: string;
   /** Also compare metadata and rebuild to check reproducibility. */
   strict: boolean;
   /** JSON report path. */

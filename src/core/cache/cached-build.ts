@@ -72,7 +72,7 @@ export async function cachedBuild(s: BuildSettings, opts: CachedBuildOptions, lo
     res.origin = 'fallback';
     res.written = got;
   } else {
-    const built = await buildArchive({ tree: s.tree, pack: s.pack, output: s.output, variant, signal: opts.signal }, log);
+    const built = await buildArchive({ tree: s.tree, pack: s.pack, output: s.output, variant, signal: opts.signal, strictVariant: s.strictVariant }, log);
     Object.assign(timings, built.timings);
     res.build = built;
     res.written = built;

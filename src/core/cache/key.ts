@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, type Dirent, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { collectHeaders } from '../build/collect.js';
-import type { FileRules } from '../kernel/script.js';
+import { claimFor } from '../kernel/claim.js';
+import type { FileRules, VariantInfo } from '../kernel/script.js';
 import type { Compression, ConfigSpec, PackSettings, TreeSettings } from '../settings.js';
 import type { HeaderEntry, Variant } from '../types.js';
 
@@ -23,6 +24,8 @@ export interface KeyInputs {
   /** The script variant the build follows, and the rules read from the tree's script. */
   variant: Variant;
   rules?: Partial<FileRules>;
+  /** The claim the build makes (byte-identical, content-identical, unknown), recorded with the key. */
+  fidelity?: string;
   /** Archive mtime, seconds since the epoch. */
   mtime: number;
   compression: Compression;
@@ -209,9 +212,10 @@ function digest(facts: string[], groups: Array<[string, Rec[]]>): string {
 }
 
 /** The key's inputs for a tree, its pack settings and its script rules: one mapping for the CLI and the action. */
-export function keyInputs(tree: TreeSettings, pack: PackSettings, variant: { variant: Variant; rules: FileRules }): KeyInputs {
+export function keyInputs(tree: TreeSettings, pack: PackSettings, variant: Pick<VariantInfo, 'variant' | 'rules' | 'known' | 'unknown'>): KeyInputs {
   return { source: tree.source, objtree: tree.objtree, srcarch: tree.arch, makeArch: tree.makeArch, config: tree.config,
-    variant: variant.variant, rules: variant.rules, mtime: pack.mtime.epoch, compression: pack.compression };
+    variant: variant.variant, rules: variant.rules, mtime: pack.mtime.epoch, compression: pack.compression,
+    fidelity: claimFor(variant, pack.mtime, pack.compression).fidelity };
 }
 
 /**
@@ -223,7 +227,7 @@ export async function computeKey(inp: KeyInputs): Promise<KeyResult> {
   const spec = inp.config;
   const skip: Filter = spec ? (rel) => isPrepareOutput(rel, inp.srcarch) : () => false;
   const obj = inp.objtree && inp.objtree !== inp.source ? inp.objtree : undefined;
-  const facts = [`format=${KEY_FORMAT}`, `variant=${inp.variant}`, `rules=${JSON.stringify(inp.rules ?? {})}`, `srcarch=${inp.srcarch}`,
+  const facts = [`format=${KEY_FORMAT}`, `variant=${inp.variant}`, `rules=${JSON.stringify(inp.rules ?? {})}`, ...(inp.fidelity ? [`claim=${inp.fidelity}`] : []), `srcarch=${inp.srcarch}`,
     `compression=${inp.compression}`, `mtime=${inp.mtime}`, `objtree=${obj ? 'separate' : 'in-tree'}`];
   const groups: Array<[string, Rec[]]> = [];
   if (spec) {

@@ -3,6 +3,7 @@ import { KheadersError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { resolveArch } from './arch.js';
 import { checkTreesBelong } from './pair.js';
+import { applyRulesSpec } from './rules-spec.js';
 import { detectVariant, type VariantInfo } from './script.js';
 import { checkKernelTree } from './tree.js';
 
@@ -13,6 +14,8 @@ export interface TreeRef {
   arch?: string;
   /** make will configure and prepare the objtree from this source (it may be stale until then). */
   config?: unknown;
+  /** --variant RULES: rules stated by hand, over what the script says. */
+  rules?: string;
 }
 
 /** Checks the trees and reads the script's rules, warning when the script is not one we know. */
@@ -24,7 +27,11 @@ export async function resolveTree(tree: TreeRef, log: Logger): Promise<VariantIn
     if (st !== undefined && !st.isDirectory()) throw new KheadersError('BAD_INPUT', `objtree ${tree.objtree} is not a directory`, 'pass the O= build directory');
     if (st !== undefined) await checkTreesBelong(tree.source, tree.objtree, tree.config !== undefined);
   }
-  const variant = await detectVariant(tree.source);
+  const detected = await detectVariant(tree.source).catch((e: unknown) => {
+    if (tree.rules === undefined) throw e;
+    return undefined;
+  });
+  const variant = tree.rules === undefined ? detected as VariantInfo : applyRulesSpec(tree.rules, detected);
   if (!variant.known) log.warning(`unrecognised kernel/gen_kheaders.sh; following the "${variant.variant}" rules (${variant.reason})`);
   else log.info(`script variant: ${variant.variant} (${variant.reason})`);
   return variant;

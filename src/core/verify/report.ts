@@ -20,6 +20,8 @@ export interface VerifyOptions {
   arch?: string;
   /** A .config file to cross-check with the archive's autoconf.h (default: objtree/.config if present). */
   config?: string;
+  /** --variant RULES: the script's rules stated by hand. */
+  rules?: string;
   /** Also compare metadata and rebuild to check reproducibility. */
   strict?: boolean;
   /** Reader limits (defaults fit kernel headers with a wide margin). */

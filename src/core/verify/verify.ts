@@ -70,7 +70,7 @@ export async function verifyArchive(opts: VerifyOptions, log: Logger): Promise<V
   const archive = resolve(opts.archive);
   const diffLines = opts.diffLines ?? 40;
   const variant: VariantInfo = await phase(log, timings, 'resolve tree', () =>
-    resolveTree({ source, ...(objtree ? { objtree } : {}) }, log));
+    resolveTree({ source, ...(objtree ? { objtree } : {}), ...(opts.rules ? { rules: opts.rules } : {}) }, log));
   const cfgFile = await configFile(opts, objtree);
   const cfg: DotConfig | undefined = cfgFile === undefined ? undefined : await loadDotConfig(cfgFile);
 
