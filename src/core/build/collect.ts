@@ -98,7 +98,8 @@ async function walk(w: Walk, rel: string, dirPath: Buffer, mode: Mode, prune?: s
     }
     if (kind !== 'dir') return;
     // A directory named *.h: tar copies all of it, cpio only the directory itself.
-    const next: Mode = mode === 'all' || (mode === 'find' && isH && w.copy === 'tar') ? 'all' : mode;
+    // A directory named *.h (or any taken directory): tar copies all of it, cpio only the directory itself.
+    const next: Mode = mode === 'all' || (w.copy === 'tar' && ((mode === 'find' && isH) || named)) ? 'all' : mode;
     later.push(walk(w, name, path, next, undefined, err));
   };
   for (const d of ents) {
@@ -119,7 +120,7 @@ async function root(w: Walk, rel: string, followLink: boolean, prune?: string, m
     return; // find reports a missing start point; the kernel build goes on without it.
   }
   if (mode === 'names') w.out.set(rel, { name: rel, path: p, kind: 'dir', from: w.from });
-  await walk(w, rel, Buffer.from(p), mode, prune);
+  await walk(w, rel, Buffer.from(p), mode === 'names' && w.copy === 'tar' ? 'all' : mode, prune);
 }
 
 async function sameDir(a: string, b: string): Promise<boolean> {
