@@ -17,9 +17,9 @@ export interface TarMember {
   data: Buffer;
 }
 
-/** The members of an xz-compressed tar, decompressed by xz(1) and parsed by tar-stream. */
-export async function tarMembers(xzFile: string): Promise<TarMember[]> {
-  const raw = execFileSync('xz', ['-dc', xzFile], { maxBuffer: 1 << 30 });
+/** The members of an xz-compressed tar file (decompressed by xz(1)) or of tar bytes, parsed by tar-stream. */
+export async function tarMembers(input: string | Buffer): Promise<TarMember[]> {
+  const raw = typeof input === 'string' ? execFileSync('xz', ['-dc', input], { maxBuffer: 1 << 30 }) : input;
   const out: TarMember[] = [];
   const ex = extract();
   Readable.from([raw]).pipe(ex);

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { Transform } from 'node:stream';
+import { PassThrough, type Transform } from 'node:stream';
 import { createXz, check } from '../archive/xz.js';
 import { KheadersError } from '../errors.js';
 import type { Compression } from '../settings.js';
@@ -33,6 +33,7 @@ export function checkThreads(threads: number, compression: Compression): number 
 
 /** An xz encoder stream for the chosen mode. */
 export function createCompressor(compression: Compression, threads: number): Transform {
+  if (compression === 'none') return new PassThrough();
   if (compression === 'compat') {
     return createXz({ preset: COMPAT_PRESET, check: check.CRC64, threads: 1, chunkSize: 1 << 20 }) as unknown as Transform;
   }

@@ -43,7 +43,7 @@ export function claimFor(info: Pick<VariantInfo, 'known' | 'rules' | 'unknown'>,
   }
   if (compression !== 'compat') {
     fields.push('xz');
-    why.push('--compression fast writes other xz bytes around the same tar');
+    why.push(compression === 'fast' ? '--compression fast writes other xz bytes around the same tar' : '--compression none writes the plain tar');
   }
   if (!info.known) {
     return { fidelity: 'unknown', fields, why: [...info.unknown.map((u) => (u.line > 0 ? `line ${u.line}: ${u.rule}` : u.rule)), ...why] };
