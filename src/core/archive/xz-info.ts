@@ -2,6 +2,7 @@
 // size, from which the preset and our compression mode can be told.
 import { XZ_MAGIC } from '../constants.js';
 import { parseFileIndex } from './xz.js';
+import { xzBlocks, type XzBlock } from './xz-blocks.js';
 
 export interface XzLayout {
   /** Integrity check: none, crc32, crc64, sha256 (or "id N"). */
@@ -13,6 +14,10 @@ export interface XzLayout {
   preset?: number;
   /** compat (xz -6, one block) or fast (our multithreaded preset 1), when it looks like one of ours. */
   mode?: 'compat' | 'fast';
+  /** Each block's sizes, from the index (single-stream files). */
+  blockSizes?: XzBlock[];
+  /** More than one block, or block headers that record sizes: what a multithreaded encoder writes. */
+  multithreaded?: boolean;
 }
 
 const CHECKS: Record<number, string> = { 0: 'none', 1: 'crc32', 4: 'crc64', 10: 'sha256' };
@@ -71,5 +76,10 @@ export function xzLayout(buf: Buffer): XzLayout | undefined {
   if (preset !== undefined && preset >= 0) out.preset = preset;
   if (out.preset === 6 && out.blocks === 1) out.mode = 'compat';
   if (out.preset === 1) out.mode = 'fast';
+  const blocks = index.streamCount === 1 ? xzBlocks(buf, index.check) : undefined;
+  if (blocks !== undefined) {
+    out.blockSizes = blocks;
+    out.multithreaded = blocks.length > 1 || blocks.some((b) => b.sizesInHeader);
+  }
   return out;
 }
