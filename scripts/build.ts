@@ -25,6 +25,11 @@ function copyLzma(): void {
   mkdirSync('dist/node-liblzma', { recursive: true });
   for (const f of LZMA_FILES) {
     const to = join('dist/node-liblzma', f.replace(/^lib\//, ''));
+    if (f.endsWith('.js') && f !== 'lib/lzma.js') {
+      // The .map files are not shipped, so their references go too (Node's coverage chokes on them).
+      writeFileSync(to, readFileSync(join(LZMA_DIR, f), 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n'));
+      continue;
+    }
     if (f !== 'lib/lzma.js') {
       copyFileSync(join(LZMA_DIR, f), to);
       continue;
@@ -47,11 +52,30 @@ function addonSource(platform: string): string | undefined {
   return candidates.find((p) => existsSync(p));
 }
 
+/** The license texts of every npm package the bundles hold, for dist/licenses/THIRD-PARTY.txt. */
+function thirdParty(inputs: Iterable<string>): string {
+  const pkgs = new Set<string>();
+  for (const p of inputs) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p);
+    if (m) pkgs.add(m[1] as string);
+  }
+  const out: string[] = ['Third-party software bundled into dist/index.js and dist/cli.js, with its license texts.', ''];
+  for (const name of [...pkgs].sort()) {
+    const dir = join('node_modules', name);
+    const meta = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string; license?: string };
+    const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    out.push(`==== ${name}@${meta.version} (${meta.license ?? 'see text'})`, '', file ? readFileSync(join(dir, file), 'utf8').trim() : `(no license file shipped; package.json says ${meta.license ?? 'nothing'})`, '');
+  }
+  return `${out.join('\n')}\n`;
+}
+
 async function main(): Promise<void> {
   for (const f of existsSync('dist') ? readdirSync('dist') : []) rmSync(join('dist', f), { recursive: true, force: true });
   const entries = [['src/action/main.ts', 'index'], ['src/cli/main.ts', 'cli']].filter(([src]) => existsSync(src));
+  const inputs = new Set<string>();
   for (const [src, out] of entries) {
-    await build({
+    const result = await build({
+      metafile: true,
       entryPoints: [src],
       outfile: `dist/${out}.js`,
       bundle: true,
@@ -65,11 +89,13 @@ async function main(): Promise<void> {
       footer: { js: '// node-liblzma is loaded from ./node-liblzma/ (LGPL-3.0).' },
       logLevel: 'warning',
     });
+    for (const p of Object.keys(result.metafile?.inputs ?? {})) inputs.add(p);
   }
   chmodSync('dist/cli.js', 0o755);
   writeFileSync('dist/package.json', '{ "type": "module", "private": true }\n');
   copyLzma();
   cpSync('vendor/prebuilds/licenses', 'dist/licenses', { recursive: true });
+  writeFileSync('dist/licenses/THIRD-PARTY.txt', thirdParty(inputs));
   for (const platform of PLATFORMS) {
     const from = addonSource(platform);
     if (from === undefined) {
