@@ -9,7 +9,7 @@ import { writeSummary } from './summary.js';
 
 function setOutputs(r: RunResult): void {
   const out: Record<Outputs, string> = {
-    [Outputs.Archive]: r.archive,
+    [Outputs.Archive]: r.lookupOnly ? '' : r.archive,
     [Outputs.ArchiveMd5]: r.md5,
     [Outputs.ArchiveSha256]: r.sha256,
     [Outputs.Key]: r.keyMd5 ?? '',

@@ -49,6 +49,14 @@ export function actionsCache(log: Logger, client: CacheClient = cache, stage: st
         await clear();
       }
     },
+    async lookup(key) {
+      try {
+        return (await client.restoreCache([stage], key, [], { lookupOnly: true })) === key;
+      } catch (e) {
+        log.warning(`cache lookup failed: ${message(e)}`);
+        return false;
+      }
+    },
     async save(key, archive) {
       try {
         await copyFileAtomically(archive, stage);

@@ -21,8 +21,10 @@ export interface ActionSettings {
   arch: string;
   /** URL template with {key}, {arch}, {release}; undefined when not given. */
   url?: string;
-  /** Expected sha256 (lower-case hex) of a downloaded archive. */
+  /** Expected sha256 (lower-case hex) of a downloaded archive (or of the package it is in). */
   sha256?: string;
+  /** The kernel to take from a package holding several; {release} in `url`. */
+  release?: string;
   /** Use the Actions cache (auto and build modes). */
   cache: boolean;
   /** First part of the cache key. */
@@ -31,6 +33,16 @@ export interface ActionSettings {
   verify: boolean;
   /** A verification mismatch fails the step (otherwise it warns). */
   failOnMismatch: boolean;
+  /** Verify with --strict: metadata and a rebuild (reproducible: yes/no). */
+  strict: boolean;
+  /** Where the JSON verification report goes. Absolute path. */
+  report: string;
+  /** Only look the key up in the cache and report cache-hit: no download, no build. */
+  lookupOnly: boolean;
+  /** A cache miss fails the step. */
+  failOnCacheMiss: boolean;
+  /** Save the archive to the cache on a miss (false: restore only, e.g. for pull requests from forks). */
+  save: boolean;
   /** Directory to extract into; 'auto' for bcc's /tmp/kheaders-<release>; undefined: no extraction. */
   extractTo?: string;
   /** Export BCC_KERNEL_SOURCE and BPFTRACE_KERNEL_SOURCE to later steps. */
@@ -119,6 +131,11 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionSettings 
   const shaIn = input(Inputs.Sha256);
   if (shaIn !== '' && !SHA256_HEX.test(shaIn.toLowerCase())) throw bad(Inputs.Sha256, `"${shaIn}" is not 64 hex digits`, 'pass the archive\'s sha256 as printed by sha256sum');
 
+  const release = input(Inputs.Release) || undefined;
+  if (release !== undefined && !/^[A-Za-z0-9._+~-]{1,128}$/.test(release)) {
+    throw bad(Inputs.Release, `"${release}" is not a kernel release`, 'pass the release as uname -r prints it, e.g. 6.8.0-31-generic');
+  }
+
   const archiveIn = input(Inputs.Archive);
   const archive = archiveIn !== '' ? resolve(workspace, archiveIn) : join(env.RUNNER_TEMP || tmpdir(), 'kheaders', 'kheaders_data.tar.xz');
   if (mode === 'verify' && !existsSync(archive)) throw bad(Inputs.Archive, `mode verify needs an existing archive, ${archive} does not exist`, 'pass archive: with the path of the .tar.xz to verify');
@@ -137,12 +154,18 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionSettings 
   if (verify && !hasTree) throw bad(Inputs.Verify, 'verification needs a kernel source tree', `pass ${Inputs.Source}: with the tree, or set verify: false`);
 
   const out: ActionSettings = {
-    mode, archive, arch: arch.srcarch, url, sha256: shaIn === '' ? undefined : shaIn.toLowerCase(),
+    mode, archive, arch: arch.srcarch, url, sha256: shaIn === '' ? undefined : shaIn.toLowerCase(), release,
     tree: hasTree ? { source, objtree, arch: arch.srcarch, makeArch: arch.makeArch, config } : undefined,
     pack: { mtime, compression, threads: compression === 'fast' ? defaultThreads() : 1 },
     cache: bool(Inputs.Cache, true), keyPrefix, verify, failOnMismatch: bool(Inputs.FailOnMismatch, true),
+    strict: bool(Inputs.Strict, false),
+    report: resolve(workspace, input(Inputs.Report) || join(env.RUNNER_TEMP || tmpdir(), 'kheaders', 'kheaders-verify.json')),
+    lookupOnly: bool(Inputs.LookupOnly, false), failOnCacheMiss: bool(Inputs.FailOnCacheMiss, false), save: bool(Inputs.Save, true),
     extractTo, exportEnv,
   };
+  if (out.lookupOnly && !(mode === 'auto' || mode === 'build') ) throw bad(Inputs.LookupOnly, `mode ${mode} has no cache to look up`, 'use lookup-only with mode auto or build');
+  if (out.lookupOnly && !out.cache) throw bad(Inputs.LookupOnly, 'the cache is off (cache: false)', 'set cache: true, or drop lookup-only');
+  if (out.strict && !verify) throw bad(Inputs.Strict, 'strict verification needs verify', `pass ${Inputs.Source}: with the tree and keep verify on, or drop strict`);
   core.debug(`resolved settings: ${JSON.stringify(out)}`);
   if (!isAbsolute(archive)) throw bad(Inputs.Archive, `${archive} is not absolute`, 'pass an absolute path');
   return out;

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  archiveRelease, buildDir, cachedBuild, defaultHeadersDir, digestFile, extractArchive, fetchArchive, KheadersError,
+  archiveRelease, buildDir, cacheKey, cachedBuild, claimFor, defaultHeadersDir, digestFile, extractArchive, fetchArchive, KheadersError,
   parseUtsRelease, phase, resolveTree, treeKey, usageHints, UTSRELEASE_H,
-  type BuildSettings, type CachePort, type ExtractSettings, type FetchResult, type Logger, type TreeSettings, type UrlVars, type VariantInfo, type Written,
+  type BuildSettings, type CachePort, type ExtractSettings, type Claim, type FetchResult, type Logger, type TreeSettings, type UrlVars, type VariantInfo, type Written,
 } from '../core/index.js';
 import { Inputs, type Origin } from './constants.js';
 import type { ActionSettings } from './inputs.js';
@@ -18,14 +17,22 @@ export interface RunResult extends Written {
   keyMd5?: string;
   primaryKey?: string;
   matchedKey?: string;
+  /** The Actions cache was on and available. */
+  cacheUsed?: boolean;
   cacheHit: boolean;
   cacheSaved: boolean;
   kernelRelease?: string;
+  /** The SRCARCH the archive is for. */
+  arch?: string;
+  /** What a built (or cached) archive is to the tree's own script's. */
+  claim?: Claim;
   /** Milliseconds per phase, in order. */
   timings: Record<string, number>;
   verify?: VerifyOutcome;
   /** Where the headers were extracted. */
   headersDir?: string;
+  /** lookup-only: the cache was only asked; there is no archive. */
+  lookupOnly?: boolean;
 }
 
 /** What the run step is given besides the inputs: the cache (the real @actions/cache in production). */
@@ -40,7 +47,7 @@ function buildSettings(a: ActionSettings, tree: TreeSettings): BuildSettings {
 
 /** mode download/running (and auto's url) as the core's extract settings: save the archive, do not unpack. */
 function extractSettings(a: ActionSettings, from: string): ExtractSettings {
-  return { command: 'extract', from, archive: a.archive, sha256: a.sha256, replace: false };
+  return { command: 'extract', from, archive: a.archive, sha256: a.sha256, replace: false, release: a.release };
 }
 
 /**
@@ -59,8 +66,9 @@ async function fetchInto(a: ActionSettings, from: string, urlVars: UrlVars, log:
   }
 }
 
-/** {release} for the URL: the tree's UTS_RELEASE when it is prepared (else the fetcher uses uname -r). */
+/** {release} for the URL: the release input, else the tree's UTS_RELEASE when it is prepared (else the fetcher uses uname -r). */
 async function treeRelease(a: ActionSettings): Promise<string | undefined> {
+  if (a.release !== undefined) return a.release;
   if (a.tree === undefined || !a.url?.includes('{release}')) return undefined;
   const text = await readFile(join(buildDir(a.tree), UTSRELEASE_H), 'utf8').catch(() => undefined);
   return text === undefined ? undefined : parseUtsRelease(text);
@@ -82,10 +90,28 @@ async function cacheUrlOrBuild(a: ActionSettings, tree: TreeSettings, variant: V
   };
   const r = await cachedBuild(buildSettings(a, tree), {
     cache: a.cache ? ports.cache : undefined, keyPrefix: a.keyPrefix, alwaysKey: true, fallback, variant, timings: res.timings,
+    save: a.save, failOnMiss: a.failOnCacheMiss,
   }, log);
-  Object.assign(res, { keyMd5: r.keyMd5, primaryKey: r.primaryKey, matchedKey: r.matchedKey, cacheHit: r.cacheHit, cacheSaved: r.cacheSaved });
+  Object.assign(res, { keyMd5: r.keyMd5, primaryKey: r.primaryKey, matchedKey: r.matchedKey, cacheUsed: r.cacheUsed, cacheHit: r.cacheHit, cacheSaved: r.cacheSaved });
   res.origin = r.origin === 'fallback' ? 'url' : r.origin;
+  if (r.origin !== 'fallback') res.claim = r.build?.claim ?? claimFor(variant, a.pack.mtime, a.pack.compression);
   return r.written;
+}
+
+/** lookup-only: the key and whether the cache has it; nothing is downloaded or built. */
+async function lookupOnly(a: ActionSettings, tree: TreeSettings, variant: VariantInfo, res: RunResult, ports: RunPorts, log: Logger): Promise<undefined> {
+  res.keyMd5 = await phase(log, res.timings, 'key', () => treeKey(tree, a.pack, variant, log));
+  res.primaryKey = cacheKey(a.keyPrefix, process.platform, tree.arch, res.keyMd5);
+  const cache = ports.cache?.available() ? ports.cache : undefined;
+  res.cacheUsed = cache !== undefined;
+  res.cacheHit = cache?.lookup ? await phase(log, res.timings, 'cache lookup', () => (cache.lookup as (k: string) => Promise<boolean>)(res.primaryKey as string)) : false;
+  if (res.cacheHit) res.matchedKey = res.primaryKey;
+  log.info(`lookup-only: ${res.cacheHit ? 'hit' : 'miss'} for ${res.primaryKey}`);
+  if (!res.cacheHit && a.failOnCacheMiss) {
+    throw new KheadersError('NOT_FOUND', `cache miss for ${res.primaryKey}, and a miss was asked to fail`, 'drop fail-on-cache-miss, or fill the cache first');
+  }
+  res.lookupOnly = true;
+  return undefined;
 }
 
 /** Gets the archive as the mode says. Fills res; returns the archive's digests when already known. */
@@ -109,6 +135,7 @@ async function obtain(a: ActionSettings, res: RunResult, ports: RunPorts, log: L
   }
   if (a.mode === 'auto' || a.mode === 'build') {
     if (!tree || !variant) throw new KheadersError('USAGE', `input "${Inputs.Source}": mode ${a.mode} needs a kernel tree`, 'pass source:');
+    if (a.lookupOnly) return lookupOnly(a, tree, variant, res, ports, log);
     return cacheUrlOrBuild(a, tree, variant, res, ports, log);
   }
   return undefined; // verify: the given archive
@@ -118,8 +145,9 @@ async function obtain(a: ActionSettings, res: RunResult, ports: RunPorts, log: L
 export async function execute(a: ActionSettings, ports: RunPorts, log: Logger): Promise<RunResult> {
   const timings: Record<string, number> = {};
   const { archive, tree } = a;
-  const res: RunResult = { origin: 'file', archive, md5: '', sha256: '', size: 0, cacheHit: false, cacheSaved: false, timings };
+  const res: RunResult = { origin: 'file', archive, arch: a.arch, md5: '', sha256: '', size: 0, cacheHit: false, cacheSaved: false, timings };
   const known = await obtain(a, res, ports, log);
+  if (res.lookupOnly) return res;
   const digest = known ?? await digestFile(archive).catch((e: NodeJS.ErrnoException) => {
     throw new KheadersError('BAD_INPUT', `input "${Inputs.Archive}": cannot read ${archive}: ${e.code ?? e.message}`, 'pass the path of an existing .tar.xz');
   });
@@ -131,8 +159,7 @@ export async function execute(a: ActionSettings, ports: RunPorts, log: Logger): 
     return undefined;
   });
   if (a.verify && tree) {
-    const reportDir = join(process.env.RUNNER_TEMP || tmpdir(), 'kheaders');
-    res.verify = await phase(log, timings, 'verify', () => verifyStep(archive, tree, reportDir, a.failOnMismatch, log));
+    res.verify = await phase(log, timings, 'verify', () => verifyStep(archive, tree, { report: a.report, strict: a.strict }, a.failOnMismatch, log));
   }
   if (a.extractTo !== undefined) {
     const target = a.extractTo === 'auto'

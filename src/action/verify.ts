@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
   mismatches, renderJson, verifyArchive, writeFileAtomically, type Logger, type TreeSettings, type VerifyReport, type VerifySettings,
@@ -11,26 +10,25 @@ export interface VerifyOutcome {
   mismatches: number;
 }
 
-/** The action's tree as the core's verify settings; in-tree builds keep generated headers in the source tree. */
-export function verifySettings(archive: string, tree: TreeSettings): VerifySettings {
-  const objtree = tree.objtree ?? (existsSync(join(tree.source, 'include/generated/autoconf.h')) ? tree.source : undefined);
+/** The action's tree as the core's verify settings (the core finds an in-tree build's generated headers itself). */
+export function verifySettings(archive: string, tree: TreeSettings, strict = false): VerifySettings {
   const config = tree.config?.kind === 'file' ? tree.config.path : undefined;
-  return { command: 'verify', archive, source: tree.source, objtree, arch: tree.arch, config, strict: false };
+  return { command: 'verify', archive, source: tree.source, objtree: tree.objtree, arch: tree.arch, config, strict, rules: tree.rules };
 }
 
 /**
  * Verifies the archive against the tree, writes the JSON report, and turns
  * each mismatch into an annotation on the header (error or warning).
  */
-export async function verifyStep(archive: string, tree: TreeSettings, reportDir: string, asError: boolean, log: Logger): Promise<VerifyOutcome> {
-  const s = verifySettings(archive, tree);
+export async function verifyStep(archive: string, tree: TreeSettings, out: { report: string; strict: boolean }, asError: boolean, log: Logger): Promise<VerifyOutcome> {
+  const s = verifySettings(archive, tree, out.strict);
   const report = await verifyArchive(s, log);
-  const reportPath = join(reportDir, 'kheaders-verify.json');
+  const reportPath = out.report;
   await writeFileAtomically(reportPath, renderJson(report), 'set RUNNER_TEMP to a writable directory');
   const bad = mismatches(report.findings);
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   for (const f of bad.slice(0, 20)) {
-    const onDisk = f.category === 'config' ? undefined : relative(workspace, join(s.objtree && f.name.includes('/generated/') ? s.objtree : tree.source, f.name));
+    const onDisk = f.category === 'config' ? undefined : relative(workspace, join(report.objtree && f.name.includes('/generated/') ? report.objtree : tree.source, f.name));
     const where = onDisk !== undefined && !onDisk.startsWith('..') ? { file: onDisk, startLine: f.line } : undefined;
     const text = `${f.category}: ${f.name}: ${f.detail}`;
     if (asError) log.error(text, where);

@@ -1,8 +1,9 @@
 import {
-  cachedBuild, computeKey, fetchArchive, keyInputs, localCache, renderJson, renderMarkdown, renderText, resolveTree,
+  cachedBuild, fetchArchive, localCache, treeKey, renderJson, renderMarkdown, renderText, resolveTree,
   verifyArchive, writeFileAtomically,
   type BuildSettings, type ExtractSettings, type KeySettings, type Logger, type VerifySettings,
 } from '../core/index.js';
+import { diffArchives, renderDiffJson, renderDiffMarkdown, renderDiffText, type DiffSettings } from '../core/index.js';
 
 const out = (text: string): void => {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -16,7 +17,7 @@ function printDigests(d: { md5: string; sha256: string }): void {
 /** kheaders key: prints just the md5. */
 export async function keyCommand(s: KeySettings, log: Logger): Promise<number> {
   const variant = await resolveTree(s.tree, log);
-  out((await computeKey(keyInputs(s.tree, s.pack, variant))).md5);
+  out(await treeKey(s.tree, s.pack, variant, log));
   return 0;
 }
 
@@ -43,8 +44,17 @@ export async function verifyCommand(s: VerifySettings, log: Logger): Promise<num
 /** kheaders extract: find, check the digest, save and/or unpack. */
 export async function extractCommand(s: ExtractSettings, log: Logger): Promise<number> {
   const r = await fetchArchive({ from: s.from, archive: s.archive, output: s.output, sha256: s.sha256, md5: s.md5,
-    replace: s.replace, urlVars: { arch: s.arch } }, log);
+    replace: s.replace, urlVars: { arch: s.arch, key: s.key }, release: s.release, limits: s.limits }, log);
   if (r.headersDir) out(r.headersDir);
   printDigests(r);
   return 0;
+}
+
+/** kheaders diff: 0 byte-identical, 1 any difference; reports written atomically. */
+export async function diffCommand(s: DiffSettings, log: Logger): Promise<number> {
+  const report = await diffArchives({ a: s.a, b: s.b, limits: s.limits }, log);
+  if (s.json) await writeFileAtomically(s.json, renderDiffJson(report));
+  if (s.markdown) await writeFileAtomically(s.markdown, renderDiffMarkdown(report));
+  out(renderDiffText(report));
+  return report.result === 'identical' ? 0 : 1;
 }

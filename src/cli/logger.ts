@@ -1,7 +1,13 @@
 import type { Location, Logger } from '../core/index.js';
 
+/** Colour on a TTY only, and never when NO_COLOR is set (no-color.org). */
+export function useColour(tty: boolean, env: NodeJS.ProcessEnv): boolean {
+  return tty && (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
+}
+
 /** A Logger for terminals: messages on stderr, a live status line on a TTY. */
-export function consoleLogger(opts: { verbose: boolean; tty: boolean }): Logger {
+export function consoleLogger(opts: { verbose: boolean; tty: boolean; colour?: boolean }): Logger {
+  const paint = (code: string, s: string): string => (opts.colour ? `\x1b[${code}m${s}\x1b[0m` : s);
   let status = false;
   const clear = (): void => {
     if (status) process.stderr.write('\r\x1b[K');
@@ -14,12 +20,12 @@ export function consoleLogger(opts: { verbose: boolean; tty: boolean }): Logger 
   const where = (at?: Location): string => (at?.file ? `${at.file}${at.startLine ? `:${at.startLine}` : ''}: ` : '');
   let last = 0;
   return {
-    debug: (m) => { if (opts.verbose) line(`debug: ${m}`); },
+    debug: (m) => { if (opts.verbose) line(paint('2', `debug: ${m}`)); },
     info: (m) => line(m),
-    warning: (m, at) => line(`warning: ${where(at)}${m}`),
-    error: (m, at) => line(`error: ${where(at)}${m}`),
+    warning: (m, at) => line(`${paint('33', 'warning:')} ${where(at)}${m}`),
+    error: (m, at) => line(`${paint('31', 'error:')} ${where(at)}${m}`),
     async group<T>(name: string, fn: () => Promise<T>): Promise<T> {
-      line(`== ${name}`);
+      line(paint('1', `== ${name}`));
       try {
         return await fn();
       } finally {

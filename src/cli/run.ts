@@ -1,8 +1,9 @@
 import { formatError, KheadersError, type Logger, type Settings } from '../core/index.js';
 import { parseCli } from './args.js';
-import { buildCommand, extractCommand, keyCommand, verifyCommand } from './commands.js';
-import { USAGE } from './help.js';
-import { consoleLogger } from './logger.js';
+import { buildCommand, diffCommand, extractCommand, keyCommand, verifyCommand } from './commands.js';
+import { COMMAND_HELP, USAGE } from './help.js';
+import { version } from './version.js';
+import { consoleLogger, useColour } from './logger.js';
 import { makeSampleTree } from './sample.js';
 
 /** Runs the CLI and returns the exit code; the only place errors become exit codes. */
@@ -15,15 +16,20 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   }
-  let log: Logger = consoleLogger({ verbose: false, tty: false });
+  const tty = Boolean(process.stderr.isTTY);
+  let log: Logger = consoleLogger({ verbose: false, tty: false, colour: useColour(tty, process.env) });
   let cleanup = async (): Promise<void> => undefined;
   try {
     const args = parseCli(argv, process.env, process.cwd());
     if (args.kind === 'help') {
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(`${args.command ? COMMAND_HELP[args.command] : USAGE}\n`);
       return 0;
     }
-    log = consoleLogger({ verbose: args.verbose, tty: Boolean(process.stderr.isTTY) });
+    if (args.kind === 'version') {
+      process.stdout.write(`kheaders ${version()}\n`);
+      return 0;
+    }
+    log = consoleLogger({ verbose: args.verbose, tty, colour: useColour(tty, process.env) });
     let settings: Settings;
     if (args.kind === 'sample') {
       const { arch, pack, output } = args.sample;
@@ -39,6 +45,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       case 'key': return await keyCommand(settings, log);
       case 'verify': return await verifyCommand(settings, log);
       case 'extract': return await extractCommand(settings, log);
+      case 'diff': return await diffCommand(settings, log);
     }
   } catch (err) {
     return reportError(err, log);

@@ -11,7 +11,9 @@ if [ "$building_out_of_srctree" ]; then
   (cd "$srctree" && for f in $dir_list; do find "$f" -name "*.h"; done | cpio --quiet -pd "$1.tmp")
 fi
 for f in $dir_list; do find "$f" -name "*.h"; done | cpio --quiet -pdu "$1.tmp"
-tar --exclude=".__afs*" --exclude=".nfs*" --sort=name -cJf "$1" -C "$1.tmp" .
+find "$1.tmp" -type f -print0 | xargs -0 -n1 perl -pi -e 'BEGIN {undef $/;}; s/\\/\\*((?!SPDX).)*?\\*\\///smg;'
+tar "\${KBUILD_BUILD_TIMESTAMP:+--mtime=$KBUILD_BUILD_TIMESTAMP}" --exclude=".__afs*" --exclude=".nfs*" \\
+    --owner=0 --group=0 --sort=name --numeric-owner --mode=u=rw,go=r,a+X -I $XZ -cf "$1" -C "$1.tmp" .
 `;
 
 const SPDX = '/* SPDX-License-Identifier: GPL-2.0 */\n';

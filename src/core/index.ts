@@ -3,9 +3,11 @@ export * from './constants.js';
 export * from './errors.js';
 export * from './log.js';
 export * from './settings.js';
+export { didYouMean, nearest } from './suggest.js';
 export type { HeaderEntry, Variant } from './types.js';
 
 export { resolveArch, type ArchInfo } from './kernel/arch.js';
+export { claimFor, describeClaim, type Claim, type Fidelity } from './kernel/claim.js';
 export { parseConfigSpec, describeConfig } from './kernel/config-spec.js';
 export { parseUtsRelease, readIdentity, UTSRELEASE_H, VERSION_H, type KernelIdentity } from './kernel/identity.js';
 export { MTIME_FORMS, parseMtime, resolveMtime } from './kernel/mtime.js';
@@ -21,6 +23,7 @@ export { checkThreads, createCompressor, defaultThreads } from './build/compress
 export { readMembers, DEFAULT_LIMITS, type Member, type ReadLimits } from './archive/read.js';
 
 export { fetchArchive, type FetchOptions, type FetchResult } from './sources/fetch.js';
+export { archiveFromPackage, DEFAULT_PACKAGE_LIMITS, findKheadersModule, packageKind, type PackageKind, type PackageLimits } from './sources/package.js';
 export { readRunningArchive, runningRelease } from './sources/running.js';
 export { download, expandUrlTemplate, isUrl, redact, type UrlVars } from './sources/url.js';
 
@@ -32,6 +35,16 @@ export {
 export { renderJson } from './verify/reports/json.js';
 export { renderMarkdown, type MarkdownOptions } from './verify/reports/markdown.js';
 export { renderText } from './verify/reports/text.js';
+
+export { diffArchives } from './diff/diff.js';
+export {
+  DIFF_SCHEMA_VERSION,
+  type DiffCause, type DiffCounts, type DiffField, type DiffFinding, type DiffOptions, type DiffReport, type DiffSide,
+  type OrderDiff, type SortStyle, type XzInfo,
+} from './diff/report.js';
+export { renderDiffJson } from './diff/render-json.js';
+export { renderDiffMarkdown, type DiffMarkdownOptions } from './diff/render-markdown.js';
+export { renderDiffText, type DiffTextOptions } from './diff/render-text.js';
 
 export { cachedBuild, treeKey, type CachedBuildOptions, type CachedBuildResult } from './cache/cached-build.js';
 export { cacheKey, computeKey, keyInputs, KEY_FORMAT, type KeyInputs, type KeyResult } from './cache/key.js';

@@ -1,8 +1,10 @@
+import type { ReadLimits } from './archive/read.js';
+
 /** What the user asked for. Both fronts (CLI and action) produce these types. */
 export type Command = Settings['command'];
 
-/** compat: xz -6, one thread, byte-identical to the kernel. fast: multithreaded, fixed blocks. */
-export type Compression = 'compat' | 'fast';
+/** compat: xz -6, one thread, byte-identical to the kernel. fast: multithreaded, fixed blocks. none: the plain tar. */
+export type Compression = 'compat' | 'fast' | 'none';
 
 /** Where the archive comes from in the action's `mode`. */
 export type Mode = 'auto' | 'build' | 'download' | 'running' | 'verify';
@@ -82,6 +84,8 @@ export interface VerifySettings {
   json?: string;
   /** Markdown report path. */
   markdown?: string;
+  /** Reader limits (--max-entry-size, --max-size, --max-entries). */
+  limits?: Partial<ReadLimits>;
 }
 
 /** extract: find an archive, check it, save and/or unpack it. */
@@ -100,7 +104,28 @@ export interface ExtractSettings {
   replace: boolean;
   /** SRCARCH for a URL template's {arch}; default: this machine's. */
   arch?: string;
+  /** The kernel to take from a package holding several, and a URL template's {release}. */
+  release?: string;
+  /** A URL template's {key}: the md5 that `kheaders key` prints. */
+  key?: string;
+  /** Reader limits (--max-entry-size, --max-size, --max-entries). */
+  limits?: Partial<ReadLimits>;
+}
+
+/** diff: compare two archives, with no tree (docs/diff.md). */
+export interface DiffSettings {
+  command: 'diff';
+  /** The first archive ("A"). Absolute path. */
+  a: string;
+  /** The second archive ("B"). Absolute path. */
+  b: string;
+  /** JSON report path. */
+  json?: string;
+  /** Markdown report path. */
+  markdown?: string;
+  /** Reader limits (--max-entry-size, --max-size, --max-entries). */
+  limits?: Partial<ReadLimits>;
 }
 
 /** One command's settings; each variant has exactly the fields it needs. */
-export type Settings = BuildSettings | KeySettings | VerifySettings | ExtractSettings;
+export type Settings = BuildSettings | KeySettings | VerifySettings | ExtractSettings | DiffSettings;

@@ -37,7 +37,9 @@ if [ "$building_out_of_srctree" ]; then
 \t(cd "$srctree" && for f in $dirs; do find "$f" -name "*.h"; done) | cpio --quiet -pd "$tmp"
 fi
 for f in $dirs; do find "$f" -name "*.h"; done | cpio --quiet -pdu "$tmp"
-tar --exclude=".__afs*" --exclude=".nfs*" -C "$tmp" -cf - . | xz > "$out"
+find "$tmp" -type f -print0 | xargs -0 -n1 perl -pi -e 'BEGIN {undef $/;}; s/\\/\\*((?!SPDX).)*?\\*\\///smg;'
+tar "\${KBUILD_BUILD_TIMESTAMP:+--mtime=$KBUILD_BUILD_TIMESTAMP}" --exclude=".__afs*" --exclude=".nfs*" \\
+    --owner=0 --group=0 --sort=name --numeric-owner --mode=u=rw,go=r,a+X -C "$tmp" -cf - . | xz > "$out"
 `;
 
 /** Files of the tree, relative path → content. */

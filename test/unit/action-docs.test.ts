@@ -28,10 +28,10 @@ void describe('action.yml and its generated docs', () => {
   });
 
   void it('rewrites only the marked block, idempotently', () => {
-    const readme = 'before\n<!-- action-docs:start -->\nold\n<!-- action-docs:end -->\nafter\n';
+    const readme = 'before\n<!-- action-docs:start -->\nSTALE-BLOCK-TEXT\n<!-- action-docs:end -->\nafter\n';
     const once = replaceBlock(readme, renderDocs(parseActionYml(yml)));
     assert.ok(once.startsWith('before\n<!-- action-docs:start -->\n') && once.endsWith('<!-- action-docs:end -->\nafter\n'));
-    assert.ok(!once.includes('old'));
+    assert.ok(!once.includes('STALE-BLOCK-TEXT'));
     assert.match(once, /\| `cache-key-prefix` \| .* \| `kheaders` \|/);
     assert.equal(replaceBlock(once, renderDocs(parseActionYml(yml))), once);
     assert.throws(() => replaceBlock('no markers', 'x'), /action-docs:start/);

@@ -11,9 +11,9 @@ import { getInputs, type ActionSettings } from '../../src/action/inputs.js';
 import { execute, type RunResult } from '../../src/action/run.js';
 import { renderSummary } from '../../src/action/summary.js';
 import type { CachePort } from '../../src/core/cache/port.js';
-import type { Logger } from '../../src/core/log.js';
 import { copyTree, makeShim, tempDir, writeTree } from '../helpers/action-tree.js';
 import { throwsWith } from '../helpers/errors.js';
+import { collector } from '../helpers/action-inproc.js';
 
 const tmp = tempDir('kheaders-front-action-');
 after(tmp.cleanup);
@@ -29,14 +29,6 @@ function assertFields(actual: unknown, expected: Record<string, unknown>, at = '
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) assertFields(got, v as Record<string, unknown>, `${at}.${k}`);
     else assert.deepEqual(got, v, `${at}.${k}`);
   }
-}
-
-type Level = 'debug' | 'info' | 'warning' | 'error';
-/** A Logger that records each level's lines. */
-function collector(): { log: Logger; lines: Record<Level, string[]> } {
-  const lines: Record<Level, string[]> = { debug: [], info: [], warning: [], error: [] };
-  const rec = (l: Level) => (m: string): void => { lines[l].push(m); };
-  return { lines, log: { debug: rec('debug'), info: rec('info'), warning: rec('warning'), error: rec('error'), group: (_n, fn) => fn(), progress: () => undefined } };
 }
 
 /** A runner-like job: fresh workspace with a copy of the tree, RUNNER_TEMP, and the inputs in process.env. */
@@ -174,7 +166,7 @@ void describe('execute', () => {
     assert.ok(lines.info.some((l) => l.startsWith('cache miss: ')), lines.info.join('\n'));
     assert.ok(['key', 'cache restore', 'cache save'].every((p) => p in first.timings), Object.keys(first.timings).join());
     const md = renderSummary(first);
-    assert.ok([/`build`/, /miss, saved/].every((re) => re.test(md)) && md.includes(first.sha256) && md.includes(first.primaryKey ?? '?'), md);
+    assert.ok([/^### ✅ 6\.1\.0-kh x86 — archive built from the tree, /, /\| build \| miss, saved \| `kh-front-/].every((re) => re.test(md)) && md.includes(first.sha256) && md.includes(first.primaryKey ?? '?'), md);
   });
 
   void it('run 2 on a fresh copy hits: same key, same bytes, no make', async () => {
@@ -223,7 +215,7 @@ void describe('execute', () => {
     assert.equal(r.verify?.reportPath, join(temp, 'kheaders', 'kheaders-verify.json'));
     assert.equal(r.headersDir, join(workspace, 'hdr'));
     assert.ok(existsSync(join(workspace, 'hdr', 'include/linux/made-up.h')));
-    assert.match(renderSummary(r), /### Verification/);
+    assert.match(renderSummary(r), new RegExp(`^### ✅ 6\\.1\\.0-kh x86 — ${r.verify?.report.counts.match ?? -1} headers match the tree\n`));
     // a file that is not an archive: digests, and a warning instead of the release
     writeFileSync(join(workspace, 'junk.tar.xz'), 'not xz');
     Object.assign(process.env, { INPUT_ARCHIVE: 'junk.tar.xz', INPUT_VERIFY: 'false', 'INPUT_EXTRACT-TO': '' });
@@ -293,7 +285,7 @@ void describe('renderSummary', () => {
     const r: RunResult = { origin: 'url', archive: '/a/k.tar.xz', md5: 'm'.repeat(32), sha256: 'e'.repeat(64), size: 1234567,
       cacheHit: false, cacheSaved: false, timings: { download: 1500 }, headersDir: '/h' };
     const md = renderSummary(r);
-    for (const re of [/`url` \(downloaded\)/, /\| cache \| not used \|/, /1\.23 MB \(1234567 bytes\)/, /\| download \| 1\.50 s \|/, /Headers extracted to `\/h`/]) assert.match(md, re);
+    for (const re of [/^### ✅ kheaders — archive downloaded\n/, /^\| url \| off \| — \| 1\.23 MB \|$/m, /^Phases: download 1\.5 s$/m, /Headers extracted to `\/h`/]) assert.match(md, re);
     assert.ok(md.includes('e'.repeat(64)) && md.includes('m'.repeat(32)));
   });
 });

@@ -158,9 +158,9 @@ void describe('parseCli: key, verify, extract', () => {
 
 void describe('parseCli: usage errors and help', () => {
   void it('-h, --help, help, no arguments and --help after a command are help', () => {
-    for (const argv of [['-h'], ['--help'], ['help'], [], ['build', '--help'], ['verify', '-h']]) {
-      assert.deepEqual(parseCli(argv, EMPTY, cwd), { kind: 'help' }, argv.join(' '));
-    }
+    for (const argv of [['-h'], ['--help'], ['help'], []]) assert.deepEqual(parseCli(argv, EMPTY, cwd), { kind: 'help' }, argv.join(' '));
+    assert.deepEqual(parseCli(['build', '--help'], EMPTY, cwd), { kind: 'help', command: 'build' });
+    assert.deepEqual(parseCli(['verify', '-h'], EMPTY, cwd), { kind: 'help', command: 'verify' });
   });
 
   void it('unknown commands and options, positionals, and options of another command are USAGE', () => {

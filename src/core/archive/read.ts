@@ -134,7 +134,7 @@ async function* iterate(input: NodeJS.ReadableStream | string, opts: ReadOptions
       const h = entry.header as RawHeader;
       if (++info.entries > limits.maxEntries) {
         throw new KheadersError('LIMIT_EXCEEDED', `${what}: more than ${limits.maxEntries} entries`,
-          'raise the entry-count limit if this archive is genuine');
+          'if this archive is genuine, pass --max-entries with a higher count');
       }
       const rawName = h.name;
       const name = normalizeName(what, rawName);
@@ -146,7 +146,7 @@ async function* iterate(input: NodeJS.ReadableStream | string, opts: ReadOptions
       }
       if (size > limits.maxEntryBytes) {
         throw new KheadersError('LIMIT_EXCEEDED', `${what}: entry ${JSON.stringify(rawName)} is ${size} bytes, over the limit of ${limits.maxEntryBytes}`,
-          'raise the per-entry size limit if this archive is genuine');
+          'if this archive is genuine, pass --max-entry-size with a larger size (e.g. 64M)');
       }
       const target = kind === 'symlink' ? (h.linkname ?? '') : undefined;
       guard.add(name, kind, target);
@@ -198,7 +198,7 @@ function tapTar(what: string, limits: ReadLimits, info: ArchiveInfo, finish: (n:
       info.tarBytes += chunk.length;
       if (info.tarBytes > limits.maxTotalBytes) {
         cb(new KheadersError('LIMIT_EXCEEDED', `${what}: uncompressed tar exceeds the limit of ${limits.maxTotalBytes} bytes`,
-          'raise the total-size limit if this archive is genuine'));
+          'if this archive is genuine, pass --max-size with a larger size (e.g. 2G)'));
         return;
       }
       if (head.length < 512) {

@@ -39,7 +39,7 @@ export function xzStages(what: string, maxBytes: number): XzStages {
       size += chunk.length;
       if (size > maxBytes) {
         cb(new KheadersError('LIMIT_EXCEEDED', `${what}: compressed size exceeds the limit of ${maxBytes} bytes`,
-          'raise the total-size limit if this archive is genuine'));
+          'if this archive is genuine, pass --max-size with a larger size (e.g. 2G)'));
         return;
       }
       chunks.push(chunk);
@@ -80,7 +80,7 @@ export function checkXzIndex(input: Buffer, decoded: number, what: string, fix: 
 
 function notXz(what: string): KheadersError {
   return new KheadersError('CORRUPT_ARCHIVE', `${what} is not an xz file (bad magic bytes)`,
-    'pass the .tar.xz archive; for a plain tar use the uncompressed option');
+    'pass the .tar.xz archive; compress a plain tar with xz -6 first');
 }
 
 /** Turns a liblzma error into a KheadersError that names the input. */

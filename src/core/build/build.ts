@@ -74,7 +74,9 @@ export async function buildArchive(opts: BuildOptions, log: Logger): Promise<Bui
     let xzSize = 0;
     const owner = variant.rules.owner === 'root' ? 'root' : undefined;
     const tar = packTar(items, mtime.epoch, loadItem, { owner, onItem: (it) => { if (it.entry) packed++; } });
-    const show = (): void => log.progress(`${packed}/${entries.length} headers packed, ${(tarSize / 1e6).toFixed(1)} MB tar, ${(xzSize / 1e6).toFixed(1)} MB compressed`);
+    const began = performance.now();
+    const show = (): void => log.progress(`${Math.floor((100 * packed) / Math.max(1, entries.length))}% ${packed}/${entries.length} headers packed, ` +
+      `${(tarSize / 1e6).toFixed(1)} MB tar, ${(xzSize / 1e6).toFixed(1)} MB compressed, ${((performance.now() - began) / 1000).toFixed(1)} s`);
     const xzCounter = new Transform({
       transform(chunk: Buffer, _enc, done): void {
         xzSize += chunk.length;

@@ -1,6 +1,7 @@
 // build and the action's auto/build modes: key, cache restore, an optional
 // fallback (the action's url), build, cache save. One flow for both fronts.
 import { buildArchive, type BuildResult } from '../build/build.js';
+import { KheadersError } from '../errors.js';
 import { digestFile, ensureOutputDir, type Written } from '../io/atomic.js';
 import { resolveTree } from '../kernel/resolve.js';
 import type { VariantInfo } from '../kernel/script.js';
@@ -16,6 +17,10 @@ export interface CachedBuildOptions {
   keyPrefix?: string;
   /** Compute the key even without a cache (the action outputs it). */
   alwaysKey?: boolean;
+  /** Save on a miss (default true; false: restore only). */
+  save?: boolean;
+  /** A miss is an error (actions/cache's fail-on-cache-miss). */
+  failOnMiss?: boolean;
   /** Tried after a miss, before building; undefined means "build". */
   fallback?: (keyMd5: string) => Promise<Written | undefined>;
   variant?: VariantInfo;
@@ -33,6 +38,8 @@ export interface CachedBuildResult {
   keyMd5?: string;
   primaryKey?: string;
   matchedKey?: string;
+  /** A cache was given and available, so it was looked up. */
+  cacheUsed: boolean;
   cacheHit: boolean;
   cacheSaved: boolean;
   build?: BuildResult;
@@ -42,6 +49,7 @@ export interface CachedBuildResult {
 export async function treeKey(tree: TreeSettings, pack: PackSettings, variant: VariantInfo, log: Logger): Promise<string> {
   const k = await computeKey(keyInputs(tree, pack, variant));
   for (const f of k.facts) log.debug(`key input: ${f}`);
+  for (const r of k.records) log.debug(`key input: ${r}`);
   log.info(`key md5 ${k.md5} over ${k.files} files`);
   return k.md5;
 }
@@ -52,7 +60,7 @@ export async function cachedBuild(s: BuildSettings, opts: CachedBuildOptions, lo
   await ensureOutputDir(s.output);
   const variant = opts.variant ?? (await phase(log, timings, 'resolve tree', () => resolveTree(s.tree, log)));
   const cache = opts.cache?.available() ? opts.cache : undefined;
-  const res: CachedBuildResult = { origin: 'build', written: { md5: '', sha256: '', size: 0 }, variant, cacheHit: false, cacheSaved: false };
+  const res: CachedBuildResult = { origin: 'build', written: { md5: '', sha256: '', size: 0 }, variant, cacheUsed: cache !== undefined, cacheHit: false, cacheSaved: false };
   if (cache !== undefined || opts.alwaysKey) {
     res.keyMd5 = await phase(log, timings, 'key', () => treeKey(s.tree, s.pack, variant, log));
     res.primaryKey = cacheKey(opts.keyPrefix ?? 'kheaders', process.platform, s.tree.arch, res.keyMd5);
@@ -66,6 +74,9 @@ export async function cachedBuild(s: BuildSettings, opts: CachedBuildOptions, lo
       return { ...res, origin: 'cache', written: await digestFile(s.output) };
     }
     log.info(`cache miss: ${key}`);
+    if (opts.failOnMiss) {
+      throw new KheadersError('NOT_FOUND', `cache miss for ${key}, and a miss was asked to fail`, 'drop fail-on-cache-miss to build on a miss, or fill the cache first');
+    }
   }
   const got = opts.fallback && res.keyMd5 !== undefined ? await opts.fallback(res.keyMd5) : undefined;
   if (got !== undefined) {
@@ -77,7 +88,7 @@ export async function cachedBuild(s: BuildSettings, opts: CachedBuildOptions, lo
     res.build = built;
     res.written = built;
   }
-  if (cache !== undefined && key !== undefined) {
+  if (cache !== undefined && key !== undefined && opts.save !== false) {
     res.cacheSaved = await phase(log, timings, 'cache save', () => cache.save(key, s.output));
   }
   return res;

@@ -40,6 +40,8 @@ export interface KeyResult {
   files: number;
   /** The non-file records, for debug logs ("name=value"). */
   facts: string[];
+  /** Every path record, in hashing order ("src include/linux/a.h f <md5>"), for `key -v`. */
+  records: string[];
 }
 
 /** Environment variables that steer config resolution and `make prepare`. */
@@ -245,5 +247,6 @@ export async function computeKey(inp: KeyInputs): Promise<KeyResult> {
     groups.push(...(await headerRecords(inp, skip)));
   }
   const files = groups.reduce((n, [, r]) => n + r.filter((x) => x[1] === 'f').length, 0);
-  return { md5: digest(facts, groups), files, facts };
+  const records = groups.flatMap(([tag, recs]) => recs.map(([name, kind, d]) => `${tag} ${name} ${kind}${d ? ` ${d.split('\n')[0]}` : ''}`));
+  return { md5: digest(facts, groups), files, facts, records };
 }

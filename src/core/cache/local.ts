@@ -62,6 +62,7 @@ export function localCache(dir: string, log: Logger): CachePort {
     name: dir,
     available: () => true,
     restore: async (key, dest) => ((await cacheRestore(dir, key, dest)) ? key : undefined),
+    lookup: async (key) => (await cacheLookup(dir, key)) !== undefined,
     save: (key, archive) => cacheStore(dir, key, archive).then(
       (p) => { log.info(`cached as ${p}`); return true; },
       (e: Error) => { log.warning(`not cached: ${e.message}`); return false; }),

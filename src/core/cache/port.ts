@@ -12,4 +12,6 @@ export interface CachePort {
   restore(key: string, dest: string): Promise<string | undefined>;
   /** Stores archive under key; false when not saved. */
   save(key: string, archive: string): Promise<boolean>;
+  /** Whether an entry for key exists, without fetching it (actions/cache's lookup-only). */
+  lookup?(key: string): Promise<boolean>;
 }

@@ -2,6 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { machine } from 'node:os';
 import { join } from 'node:path';
 import { KheadersError } from '../errors.js';
+import { didYouMean } from '../suggest.js';
 
 /** The arch words we need: one for file paths, one for make. */
 export interface ArchInfo {
@@ -114,8 +115,9 @@ export function resolveArch(input: string | undefined, srctree?: string): ArchIn
   const label = given ? `arch "${word}"` : `this machine's arch "${raw}"`;
   const where = srctree !== undefined ? ` in the kernel tree ${srctree}` : '';
   const choices = srctree !== undefined ? treeArches(srctree) : [...KNOWN_SRCARCH].sort();
+  const words = [...choices, ...Object.keys(ARCH_TO_SRCARCH), ...Object.keys(ALIASES), 'aarch64', 'ppc64le', 'ppc64', 'riscv64', 's390x', 'loongarch64'];
   throw new KheadersError('UNKNOWN_ARCH',
-    `unknown ${label}: no matching arch/<SRCARCH>/ directory${where}`,
+    `unknown ${label}: no matching arch/<SRCARCH>/ directory${where}${given ? didYouMean(word, words) : ''}`,
     `pass one of: ${choices.join(', ') || '(the tree has no arch/ directories)'}` +
       ' (machine names such as x86_64, aarch64, ppc64le, riscv64 also work)',
   );

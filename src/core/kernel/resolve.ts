@@ -33,6 +33,6 @@ export async function resolveTree(tree: TreeRef, log: Logger): Promise<VariantIn
   });
   const variant = tree.rules === undefined ? detected as VariantInfo : applyRulesSpec(tree.rules, detected);
   if (!variant.known) log.warning(`unrecognised kernel/gen_kheaders.sh; following the "${variant.variant}" rules (${variant.reason})`);
-  else log.info(`script variant: ${variant.variant} (${variant.reason})`);
+  else log.debug(`script variant: ${variant.variant} (${variant.reason})`);
   return variant;
 }

@@ -31,11 +31,19 @@ export interface StrictInput {
   /** The tree's script rules, and what they let an archive match. */
   rules: FileRules;
   claim: Claim;
+  /** Progress of the rebuild, for a TTY. */
+  progress?: (message: string) => void;
 }
 
 /** Rebuilds the tar with the archive's mtimes; returns its hashes and its own member metadata. */
-async function rebuild(items: TarItem[], mtime: number, compression: Compression, owner?: string): Promise<{ tarSha: string; xzSha: string; meta: MemberMeta[]; format: string }> {
-  const tar = packTar(items, mtime, loadItem, { owner });
+async function rebuild(items: TarItem[], mtime: number, compression: Compression, owner?: string, progress?: (m: string) => void): Promise<{ tarSha: string; xzSha: string; meta: MemberMeta[]; format: string }> {
+  let done = 0;
+  const began = performance.now();
+  const onItem = (): void => {
+    done++;
+    progress?.(`rebuild ${Math.floor((100 * done) / items.length)}% ${done}/${items.length} members, ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  };
+  const tar = packTar(items, mtime, loadItem, { owner, onItem });
   const tarHash = createHash('sha256');
   const xzHash = createHash('sha256');
   const xz = createCompressor(compression, 2);
@@ -98,7 +106,7 @@ export async function strictCheck(input: StrictInput): Promise<{ result: StrictR
   const layout = xzLayout(bytes);
   const compression: Compression = layout?.mode === 'fast' ? 'fast' : 'compat';
   const items = tarItems(input.entries, input.rules);
-  const rb = await rebuild(items, common, compression, input.rules.owner === 'root' ? 'root' : undefined);
+  const rb = await rebuild(items, common, compression, input.rules.owner === 'root' ? 'root' : undefined, input.progress);
   const archiveSha256 = digestBuffer(bytes).sha256;
   const skip = input.claim.fields;
   const findings = compareMeta(input.members, rb.meta, input.format, rb.format, skip);

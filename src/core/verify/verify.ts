@@ -1,6 +1,7 @@
 // kheaders verify: does this archive hold what this tree (and config) produces?
 // Streams the archive once, comparing each member while tree files are read
 // and stripped ahead in parallel. Writes nothing.
+import { existsSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { resolveArch } from '../kernel/arch.js';
@@ -66,7 +67,8 @@ function foldDirs(findings: Finding[]): void {
 export async function verifyArchive(opts: VerifyOptions, log: Logger): Promise<VerifyReport> {
   const timings: Record<string, number> = {};
   const source = resolve(opts.source);
-  const objtree = opts.objtree === undefined ? undefined : resolve(opts.objtree);
+  // An in-tree build keeps its generated headers and .config in the source tree: check them there.
+  const objtree = opts.objtree !== undefined ? resolve(opts.objtree) : existsSync(join(source, AUTOCONF_H)) ? source : undefined;
   const archive = resolve(opts.archive);
   const diffLines = opts.diffLines ?? 40;
   const variant: VariantInfo = await phase(log, timings, 'resolve tree', () =>
@@ -170,7 +172,7 @@ export async function verifyArchive(opts: VerifyOptions, log: Logger): Promise<V
   };
   if (opts.strict) {
     report.strict = await phase(log, timings, 'strict rebuild', async () => {
-      const r = await strictCheck({ archive, entries: t.entries, members: meta, format: stream.info.format ?? 'unknown', rules: variant.rules, claim,
+      const r = await strictCheck({ archive, entries: t.entries, members: meta, format: stream.info.format ?? 'unknown', rules: variant.rules, claim, progress: (m) => log.progress(m),
         ...(stream.info.tarSha256 ? { tarSha256: stream.info.tarSha256 } : {}) });
       findings.push(...r.findings);
       return r.result;

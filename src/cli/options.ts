@@ -1,0 +1,115 @@
+// The CLI's options: one table, which command takes which, and the checks of
+// single values. A wrong option or value names the nearest right one.
+import { checkThreads, defaultThreads, didYouMean, KheadersError, type Command, type Compression, type ReadLimits } from '../core/index.js';
+
+export const COMMANDS: readonly Command[] = ['build', 'key', 'verify', 'extract', 'diff'];
+
+export const OPTIONS = {
+  source: { type: 'string' },
+  objtree: { type: 'string' },
+  arch: { type: 'string' },
+  config: { type: 'string' },
+  mtime: { type: 'string' },
+  compression: { type: 'string' },
+  'plain-tar': { type: 'boolean' },
+  threads: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  archive: { type: 'string' },
+  'cache-dir': { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  strict: { type: 'boolean' },
+  json: { type: 'string' },
+  markdown: { type: 'string' },
+  from: { type: 'string' },
+  sha256: { type: 'string' },
+  md5: { type: 'string' },
+  key: { type: 'string' },
+  force: { type: 'boolean' },
+  release: { type: 'string' },
+  variant: { type: 'string' },
+  'strict-variant': { type: 'boolean' },
+  'max-entry-size': { type: 'string' },
+  'max-size': { type: 'string' },
+  'max-entries': { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type Option = keyof typeof OPTIONS;
+const COMMON: Option[] = ['verbose', 'help'];
+const TREE: Option[] = ['source', 'objtree', 'arch', 'config', 'variant'];
+const PACK: Option[] = ['mtime', 'compression', 'plain-tar', 'threads'];
+const LIMITS: Option[] = ['max-entry-size', 'max-size', 'max-entries'];
+/** Which options each command takes; anything else is a usage error. */
+export const ALLOWED: Record<Command, Option[]> = {
+  build: [...COMMON, ...TREE, ...PACK, 'output', 'cache-dir', 'no-cache', 'strict-variant'],
+  key: [...COMMON, ...TREE, ...PACK],
+  verify: [...COMMON, ...TREE, ...LIMITS, 'archive', 'strict', 'json', 'markdown'],
+  extract: [...COMMON, ...LIMITS, 'from', 'archive', 'output', 'sha256', 'md5', 'key', 'force', 'arch', 'release'],
+  diff: [...COMMON, ...LIMITS, 'json', 'markdown'],
+};
+
+/** parseArgs' error as ours: an unknown option names the nearest one. */
+export function optionError(err: Error, command: Command): KheadersError {
+  const unknown = /Unknown option '(-{1,2})([^']+)'/.exec(err.message);
+  if (unknown) {
+    const near = didYouMean(unknown[2]!, ALLOWED[command], '--');
+    return new KheadersError('USAGE', `${command} has no option ${unknown[1]}${unknown[2]}${near}`, `see kheaders ${command} --help for its options`);
+  }
+  return new KheadersError('USAGE', err.message, `see kheaders ${command} --help for its options`);
+}
+
+const COMPRESSIONS: readonly Compression[] = ['compat', 'fast', 'none'];
+
+export function parseCompression(value: string | undefined, plainTar: boolean | undefined): Compression {
+  if (plainTar) {
+    if (value !== undefined && value !== 'none') throw new KheadersError('USAGE', `--plain-tar and --compression ${value} contradict each other`, 'keep one');
+    return 'none';
+  }
+  if (value === undefined) return 'compat';
+  if ((COMPRESSIONS as readonly string[]).includes(value)) return value as Compression;
+  throw new KheadersError('USAGE', `--compression must be "compat", "fast" or "none", got "${value}"${didYouMean(value, COMPRESSIONS)}`,
+    'use --compression compat (kernel-identical), fast, or none (the plain tar; also --plain-tar)');
+}
+
+export function parseThreads(value: string | undefined, compression: Compression): number {
+  if (value === undefined) return compression === 'fast' ? defaultThreads() : 1;
+  if (!/^\d+$/.test(value)) throw new KheadersError('USAGE', `--threads must be a whole number, got "${value}"`, 'pass e.g. --threads 4');
+  return checkThreads(Number(value), compression);
+}
+
+/** --release: a kernel release as uname -r prints it. */
+export function checkRelease(value: string | undefined): string | undefined {
+  if (value === undefined || /^[A-Za-z0-9._+~-]{1,128}$/.test(value)) return value;
+  throw new KheadersError('USAGE', `--release must be a kernel release such as 6.8.0-31-generic, got "${value}"`, 'pass the release as uname -r prints it');
+}
+
+/** --key: the md5 the cache key ends in (`kheaders key` prints it), for {key} in a URL. */
+export function checkKey(value: string | undefined): string | undefined {
+  if (value === undefined || /^[0-9a-f]{32}$/.test(value)) return value;
+  throw new KheadersError('USAGE', `--key must be 32 hex digits, got "${value}"`, 'pass the md5 that kheaders key prints');
+}
+
+const SIZE = /^(\d+)\s*([kmg]i?b?)?$/i;
+const UNIT: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** --max-entry-size 64M, --max-size 2G, --max-entries 500000: the reader's limits. */
+export function parseLimits(v: Partial<Record<Option, unknown>>): Partial<ReadLimits> | undefined {
+  const out: Partial<ReadLimits> = {};
+  const size = (opt: Option, key: 'maxEntryBytes' | 'maxTotalBytes'): void => {
+    const s = v[opt];
+    if (typeof s !== 'string') return;
+    const m = SIZE.exec(s.trim());
+    const n = m ? Number(m[1]) * (UNIT[(m[2] ?? '').charAt(0).toLowerCase()] ?? 1) : NaN;
+    if (!Number.isSafeInteger(n) || n <= 0) throw new KheadersError('USAGE', `--${opt} must be a size such as 64M or 2G, got "${s}"`, `pass e.g. --${opt} 64M`);
+    out[key] = n;
+  };
+  size('max-entry-size', 'maxEntryBytes');
+  size('max-size', 'maxTotalBytes');
+  const e = v['max-entries'];
+  if (typeof e === 'string') {
+    if (!/^\d+$/.test(e) || Number(e) <= 0) throw new KheadersError('USAGE', `--max-entries must be a whole number, got "${e}"`, 'pass e.g. --max-entries 500000');
+    out.maxEntries = Number(e);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
