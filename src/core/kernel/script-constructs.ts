@@ -78,8 +78,10 @@ function finalTar(f: ScriptFacts, l: ScriptLine, ws: string[], vars: ReadonlyMap
     const ex = /^--exclude=(.+)$/.exec(w);
     if (ex) f.excludes.push(ex[1]!.replace(/^["']|["']$/g, ''));
   }
+  const piped = /-cf\s+-\s.*\|\s*(\S+)\s*>/.exec(l.text);
   const comp = ws.includes('-J') || ws.some((w) => /^-\w*J\w*$/.test(w) && w.includes('c')) || ws.includes('--xz') ? 'xz'
-    : ws.includes('-I') ? toolOf(ws[ws.indexOf('-I') + 1] ?? '', vars) : undefined;
+    : ws.includes('-I') ? toolOf(ws[ws.indexOf('-I') + 1] ?? '', vars)
+      : piped ? toolOf(piped[1]!, vars) : undefined;
   f.compressor = comp;
   if (comp !== 'xz') f.unknown.push({ line: l.line, what: 'compressor', rule: `compressor ${comp ?? 'none'} (only xz is modelled)` });
   else add('compressor', 'xz, default preset');

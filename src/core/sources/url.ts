@@ -43,7 +43,7 @@ export function expandUrlTemplate(template: string, vars: UrlVars): string {
     const v = vars[name];
     if (!v) {
       throw new KheadersError('USAGE', `URL template ${template} needs {${name}}, which is not known here`,
-        name === 'key' ? 'pass the cache key (kheaders key prints it)' : `pass the ${name} explicitly`);
+        name === 'key' ? 'pass --key MD5 (kheaders key prints it; the action fills it in itself)' : `pass the ${name} explicitly`);
     }
     return encodeURIComponent(v);
   });
@@ -74,18 +74,21 @@ function retryAfter(res: HttpResponse): number | undefined {
 }
 
 /** Reads one response into `dest`, enforcing the size cap and Content-Length. */
-async function save(res: HttpResponse, dest: string, maxBytes: number, where: string, reset: () => void): Promise<number> {
+async function save(res: HttpResponse, dest: string, maxBytes: number, where: string, reset: () => void, log: Logger = nullLogger): Promise<number> {
   const lenHeader = res.headers['content-length'];
   const expected = typeof lenHeader === 'string' && /^\d+$/.test(lenHeader) ? Number(lenHeader) : undefined;
   if (expected !== undefined && expected > maxBytes) {
-    throw new KheadersError('LIMIT_EXCEEDED', `${where} is ${expected} bytes, over the ${maxBytes}-byte limit`, 'check the URL, or raise the size limit');
+    throw new KheadersError('LIMIT_EXCEEDED', `${where} is ${expected} bytes, over the ${maxBytes}-byte limit`, 'check the URL (kheaders reads archives and packages up to this size)');
   }
   let got = 0;
+  const began = Date.now();
   const count = new Transform({
     transform(chunk: Buffer, _enc, cb): void {
       reset();
       got += chunk.length;
-      if (got > maxBytes) cb(new KheadersError('LIMIT_EXCEEDED', `${where} sent more than ${maxBytes} bytes`, 'check the URL, or raise the size limit'));
+      const pct = expected ? `${Math.floor((100 * got) / expected)}% ` : '';
+      log.progress(`${pct}${(got / 1e6).toFixed(1)}${expected ? `/${(expected / 1e6).toFixed(1)}` : ''} MB from ${where}, ${((Date.now() - began) / 1000).toFixed(1)} s`);
+      if (got > maxBytes) cb(new KheadersError('LIMIT_EXCEEDED', `${where} sent more than ${maxBytes} bytes`, 'check the URL (kheaders reads archives and packages up to this size)'));
       else cb(null, chunk);
     },
   });
@@ -172,7 +175,7 @@ async function once(start: string, dest: string, o: { get: HttpGet; maxBytes: nu
         res.destroy();
         throw new KheadersError('NETWORK', `HTTP ${s} for ${shown}`, s === 401 || s === 403 ? 'the server refused access; check credentials in the URL or its permissions' : 'check the URL');
       }
-      const bytes = await save(res, dest, o.maxBytes, shown, reset);
+      const bytes = await save(res, dest, o.maxBytes, shown, reset, o.log);
       o.log.info(`downloaded ${bytes} bytes from ${shown}`);
       return { bytes, finalUrl: url.href };
     } catch (err) {
