@@ -6,6 +6,19 @@ export const XZ_MAGIC: Readonly<Buffer> = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0
 /** Largest archive, module, image or download we read, and largest uncompressed tar (1 GiB). */
 export const MAX_INPUT_BYTES = 1024 * 1024 * 1024;
 
+/**
+ * Distro packages (.deb, .rpm, .pkg.tar.*) are streamed, never unpacked:
+ * up to 4 GiB of decompressed payload (data.tar, cpio, tar) is read through
+ * without being buffered. A modules .deb is 100-200 MB compressed.
+ */
+export const MAX_PACKAGE_PAYLOAD_BYTES = 4 * 1024 * 1024 * 1024;
+/** The one package member that is buffered, kheaders.ko (compressed, and again decompressed): 64 MiB (a real one is a few MB). */
+export const MAX_PACKAGE_MODULE_BYTES = 64 * 1024 * 1024;
+/** A buffered package header: an RPM header or a .deb's control.tar, decompressed (64 MiB). */
+export const MAX_PACKAGE_HEADER_BYTES = 64 * 1024 * 1024;
+/** Most members in one package (a kernel's modules package has a few thousand). */
+export const MAX_PACKAGE_ENTRIES = 1_000_000;
+
 /** A sha256 or md5 digest as sha256sum/md5sum print it (lower-case hex). */
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
 export const MD5_HEX = /^[0-9a-f]{32}$/;

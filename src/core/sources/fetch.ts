@@ -10,6 +10,7 @@ import { KheadersError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { archiveRelease, defaultHeadersDir, extractArchive, usageHints } from '../io/extract.js';
 import { archiveFromFile } from './file.js';
+import type { PackageLimits } from './package.js';
 import { readMembers, type ReadLimits } from '../archive/read.js';
 import { readRunningArchive, runningRelease, type ModuleLoader } from './running.js';
 import { download, expandUrlTemplate, isUrl, redact, type DownloadOptions, type UrlVars } from './url.js';
@@ -17,8 +18,12 @@ import { digestBuffer, writeFileAtomically } from '../io/atomic.js';
 import { MAX_INPUT_BYTES, MD5_HEX, SHA256_HEX } from '../constants.js';
 
 export interface FetchOptions {
-  /** 'running', a local path (.tar.xz, kheaders.ko[.xz|.gz|.zst], kheaders.o, vmlinux) or an http(s) URL / URL template. */
+  /** 'running', a local path (.tar.xz, kheaders.ko[.xz|.gz|.zst], kheaders.o, vmlinux, .deb, .rpm, .pkg.tar.*) or an http(s) URL / URL template. */
   from: string;
+  /** The kernel to take from a package holding several; also {release} in a URL template. */
+  release?: string;
+  /** Caps for reading distro packages (tests; defaults in constants.ts). */
+  packageLimits?: Partial<PackageLimits>;
   /** Save the raw .tar.xz here, byte for byte (atomic). */
   archive?: string;
   /** Extract here; default `${TMPDIR:-/tmp}/kheaders-<release>`. */
@@ -47,7 +52,7 @@ export interface FetchResult {
   archivePath?: string;
   headersDir?: string;
   release?: string;
-  origin: 'running' | 'file' | 'elf' | 'url';
+  origin: 'running' | 'file' | 'elf' | 'package' | 'url';
   /** Where and how the archive was found, for logs. */
   detail: string;
   md5: string;
@@ -70,22 +75,22 @@ function checkDigestArg(name: 'sha256' | 'md5', v: string | undefined): string |
   return hex;
 }
 
-interface Found { archive: Buffer; origin: FetchResult['origin']; detail: string; release?: string }
+interface Found { archive: Buffer; origin: FetchResult['origin']; detail: string; release?: string; packageDigest?: { sha256: string; md5: string } }
 
 async function fromUrl(opts: FetchOptions, log: Logger, maxBytes: number): Promise<Found> {
   const need = (n: string): boolean => opts.from.includes(`{${n}}`);
   const vars: UrlVars = {
     key: opts.urlVars?.key,
     arch: opts.urlVars?.arch ?? (need('arch') ? resolveArch(undefined).srcarch : undefined),
-    release: opts.urlVars?.release ?? (need('release') ? await runningRelease(opts.root) : undefined),
+    release: opts.urlVars?.release ?? opts.release ?? (need('release') ? await runningRelease(opts.root) : undefined),
   };
   const url = expandUrlTemplate(opts.from, vars);
   const dir = await mkdtemp(join(tmpdir(), 'kheaders-dl-'));
   try {
     const file = join(dir, 'download');
     await download(url, file, { maxBytes, ...opts.http, log });
-    const got = await archiveFromFile(file, { maxBytes, log });
-    return { archive: got.archive, origin: 'url', detail: `${redact(url)} (${got.detail})` };
+    const got = await archiveFromFile(file, { maxBytes, log, release: opts.release, packageLimits: opts.packageLimits });
+    return { archive: got.archive, origin: 'url', detail: `${redact(url)} (${got.detail})`, release: got.release, packageDigest: got.packageDigest };
   } finally {
     // The download never outlives this call (a digest mismatch included).
     await rm(dir, { recursive: true, force: true });
@@ -101,7 +106,7 @@ async function locate(opts: FetchOptions, log: Logger, maxBytes: number): Promis
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(opts.from)) {
     throw new KheadersError('USAGE', `unsupported source ${redact(opts.from)}`, 'use http:// or https:// URLs, a local path, or `running`');
   }
-  const got = await archiveFromFile(resolve(opts.from), { maxBytes, log });
+  const got = await archiveFromFile(resolve(opts.from), { maxBytes, log, release: opts.release, packageLimits: opts.packageLimits });
   return { ...got };
 }
 
@@ -123,8 +128,10 @@ export async function fetchArchive(opts: FetchOptions, log: Logger): Promise<Fet
   log.info(`found a ${found.archive.length}-byte archive: ${found.detail}`);
   const { sha256, md5, size } = digestBuffer(found.archive);
   for (const [name, want, got] of [['sha256', wantSha, sha256], ['md5', wantMd5, md5]] as const) {
-    if (want !== undefined && want !== got) {
-      throw new KheadersError('DIGEST_MISMATCH', `${name} mismatch: expected ${want}, the archive from ${found.detail} has ${got}; nothing was written`,
+    // For a package, the digest may also be the package file's own (as the distro's index lists it).
+    const pkg = found.packageDigest?.[name];
+    if (want !== undefined && want !== got && want !== pkg) {
+      throw new KheadersError('DIGEST_MISMATCH', `${name} mismatch: expected ${want}, the archive from ${found.detail} has ${got}${pkg === undefined ? '' : ` and the package file ${pkg}`}; nothing was written`,
         'check the digest and the source; a changed archive must not be trusted');
     }
   }

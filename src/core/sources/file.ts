@@ -5,12 +5,17 @@ import type { Logger } from '../log.js';
 import { bufferSource, fileSource } from './bytes.js';
 import { archiveFromElf, isElf } from './elf.js';
 import { decompress, detectCompression } from './module.js';
+import { archiveFromPackage, packageKind, type PackageLimits } from './package.js';
 
 export interface FoundArchive {
   archive: Buffer;
-  origin: 'file' | 'elf';
+  origin: 'file' | 'elf' | 'package';
   /** How it was found, for logs: "plain .tar.xz", "ELF64 little-endian ET_REL (symbols)". */
   detail: string;
+  /** A package's kernel release, from its module's path (cross-checked with the archive). */
+  release?: string;
+  /** The digests of the package file itself (a --sha256 may name the package, as the distro's index lists it). */
+  packageDigest?: { sha256: string; md5: string };
 }
 
 async function head(path: string, n: number): Promise<Buffer> {
@@ -28,14 +33,16 @@ function describe(e: { bits: number; endian: string; elfType: string; method: st
   return `${packed}ELF${e.bits} ${e.endian}-endian ${e.elfType} (${e.method === 'symbols' ? 'symbols' : 'stripped, found by scan'})`;
 }
 
-/** Reads a .tar.xz, a kheaders.ko / kheaders.o / vmlinux, or a .ko.xz/.ko.gz/.ko.zst. */
-export async function archiveFromFile(path: string, opts: { maxBytes: number; log: Logger }): Promise<FoundArchive> {
+/** Reads a .tar.xz, a kheaders.ko / kheaders.o / vmlinux, a .ko.xz/.ko.gz/.ko.zst, or a .deb/.rpm/.pkg.tar.* package. */
+export async function archiveFromFile(path: string, opts: { maxBytes: number; log: Logger; release?: string; packageLimits?: Partial<PackageLimits> }): Promise<FoundArchive> {
   const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
     throw new KheadersError('BAD_INPUT', `cannot read ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`,
       'pass `running`, a path to a .tar.xz, kheaders.ko(.xz|.gz|.zst), kernel/kheaders.o or vmlinux, or an http(s) URL');
   });
   if (!st.isFile()) throw new KheadersError('BAD_INPUT', `${path} is not a regular file`, 'pass the archive, module or vmlinux file itself');
   const h = await head(path, 4096);
+  const pkg = await packageKind(path, h);
+  if (pkg !== undefined) return archiveFromPackage(path, pkg, { release: opts.release, limits: opts.packageLimits, maxBytes: opts.maxBytes, log: opts.log });
   const kind = detectCompression(h);
   if (isElf(h)) {
     const src = await fileSource(path);

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { createUnxz } from '../archive/xz.js';
 import { MAX_INPUT_BYTES, XZ_MAGIC } from '../constants.js';
 import { checkXzIndex } from '../archive/xz-decode.js';
-import { Decompress } from 'fzstd';
+import { zstdStream } from './zstd-stream.js';
 import { KheadersError } from '../errors.js';
 
 /** How a file (module, image or archive) is compressed, by its magic bytes. */
@@ -40,18 +40,6 @@ async function collect(chunks: AsyncIterable<Uint8Array>, what: string, max: num
   return Buffer.concat(out);
 }
 
-async function* zstdChunks(input: Buffer): AsyncGenerator<Uint8Array> {
-  const pending: Uint8Array[] = [];
-  const d = new Decompress((chunk) => {
-    pending.push(chunk);
-  });
-  const step = 1 << 20;
-  for (let o = 0; o < input.length; o += step) {
-    d.push(input.subarray(o, o + step), o + step >= input.length);
-    while (pending.length) yield pending.shift() as Uint8Array;
-  }
-}
-
 /**
  * Decompresses a whole buffer (a .ko.xz, .ko.gz or .ko.zst), with a cap on
  * the output size. With `stopAfter`, returns early once that many bytes are out.
@@ -60,7 +48,8 @@ export async function decompress(input: Buffer, kind: ModuleCompression, what: s
   const max = opts.maxBytes ?? MAX_INPUT_BYTES;
   if (kind === 'none') return input;
   try {
-    if (kind === 'zstd') return await collect(zstdChunks(input), what, max, opts.stopAfter);
+    // fzstd behind the frame scan (window, block and work limits): zstd-stream.ts.
+    if (kind === 'zstd') return await collect(zstdStream([input], what, max), what, max, opts.stopAfter);
     const t = kind === 'xz' ? createUnxz() : createGunzip();
     const src = Readable.from([input]);
     src.pipe(t);

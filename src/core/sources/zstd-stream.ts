@@ -1,0 +1,201 @@
+// Streaming zstd decoding with fzstd, behind a scan of the frame structure
+// (frame headers, block headers) that runs ahead of the decoder. fzstd
+// allocates a frame's whole window up front and moves it once per block, so
+// before fzstd sees a chunk the scan refuses windows over zstd's own default
+// limit (128 MiB), blocks over the format's maximum, and streams whose window
+// moves would cost far more than their size justifies (a few bytes per
+// block, each moving a large window, would keep the decoder busy for hours).
+// It also names a frame that never ends.
+import { Decompress } from 'fzstd';
+import { KheadersError } from '../errors.js';
+
+/** zstd's default decoder limit (ZSTD_WINDOWLOG_LIMIT_DEFAULT = 27): what `zstd -d` accepts without --memory. */
+export const MAX_ZSTD_WINDOW = 1 << 27;
+const FRAME_MAGIC = 0xfd2fb528;
+const MAX_BLOCK = 128 * 1024;
+/** Blocks pushed to fzstd at once, so the output cap is checked every 1 MiB at most. */
+const PIECE_BLOCKS = 8;
+/**
+ * Window bytes fzstd may move, in all: 32 GiB (about 2 s), or 4 KiB per compressed input
+ * byte. A real package (modules already compressed, about 1:1) uses a small
+ * fraction: 150 MB with a 32 MiB window moves 38 GB of the 600 GB allowed.
+ */
+const WORK_FLOOR = 32 * 1024 ** 3;
+const WORK_PER_INPUT_BYTE = 4096;
+const FIX = 'download or copy the package again; check its size and checksum';
+
+type State = 'magic' | 'skippable' | 'descriptor' | 'header' | 'block' | 'checksum' | 'skip';
+
+/** Follows frame and block boundaries without decoding. */
+class FrameScanner {
+  private state: State = 'magic';
+  private want = 4;
+  private pend: Buffer = Buffer.alloc(0);
+  private skipLeft = 0;
+  private after: State = 'magic';
+  private descriptor = 0;
+  private checksum = false;
+  private window = 0;
+  blocks = 0;
+  frames = 0;
+  /** Window bytes the decoder will move: the frame's window per block. */
+  work = 0;
+
+  constructor(private readonly what: string, private readonly maxWindow: number) {}
+
+  /** Scans a chunk; returns the chunk offsets where block headers start. */
+  scan(chunk: Buffer): number[] {
+    const starts: number[] = [];
+    for (let i = 0; i < chunk.length;) {
+      if (this.state === 'skip') {
+        const n = Math.min(this.skipLeft, chunk.length - i);
+        this.skipLeft -= n;
+        i += n;
+        if (this.skipLeft === 0) this.expect(this.after);
+        continue;
+      }
+      if (this.state === 'block' && this.pend.length === 0) starts.push(i);
+      const take = Math.min(this.want - this.pend.length, chunk.length - i);
+      this.pend = Buffer.concat([this.pend, chunk.subarray(i, i + take)]);
+      i += take;
+      if (this.pend.length < this.want) break;
+      const field = this.pend;
+      this.pend = Buffer.alloc(0);
+      this.onField(field);
+    }
+    return starts;
+  }
+
+  /** Throws unless the input ended between frames. */
+  finish(): void {
+    if (this.frames === 0 && this.state === 'magic' && this.pend.length === 0) throw corrupt(this.what, 'the zstd stream is empty');
+    if (this.state !== 'magic' || this.pend.length !== 0) {
+      throw corrupt(this.what, `a zstd frame never ends: the input stops inside it (after ${this.blocks} blocks)`);
+    }
+  }
+
+  private expect(state: State, want = state === 'block' ? 3 : 4): void {
+    this.state = state;
+    this.want = want;
+  }
+
+  private skip(n: number, then: State): void {
+    if (n === 0) return this.expect(then);
+    this.skipLeft = n;
+    this.after = then;
+    this.state = 'skip';
+  }
+
+  private onField(f: Buffer): void {
+    switch (this.state) {
+      case 'magic': {
+        const m = f.readUInt32LE(0);
+        if (m === FRAME_MAGIC) return this.expect('descriptor', 1);
+        if ((m & 0xfffffff0) >>> 0 === 0x184d2a50) return this.expect('skippable', 4);
+        throw corrupt(this.what, `not a zstd frame (magic 0x${m.toString(16)})`);
+      }
+      case 'skippable':
+        return this.skip(f.readUInt32LE(0), 'magic');
+      case 'descriptor': {
+        const d = f[0];
+        if (d & 8) throw corrupt(this.what, 'a zstd frame header has its reserved bit set');
+        this.descriptor = d;
+        this.checksum = ((d >> 2) & 1) === 1;
+        const single = (d >> 5) & 1;
+        const want = (single ? 0 : 1) + [0, 1, 2, 4][d & 3] + [single, 2, 4, 8][d >> 6];
+        return this.expect('header', want);
+      }
+      case 'header':
+        this.checkHeader(f);
+        this.frames++;
+        return this.expect('block');
+      case 'block': {
+        const h = f[0] | (f[1] << 8) | (f[2] << 16);
+        const type = (h >> 1) & 3;
+        const size = h >>> 3;
+        if (type === 3) throw corrupt(this.what, 'a zstd block has the reserved type');
+        const max = Math.min(this.window, MAX_BLOCK);
+        if (size > max) throw corrupt(this.what, `a zstd block claims ${size} bytes (at most ${max} in this frame)`);
+        this.blocks++;
+        this.work += this.window;
+        const last = (h & 1) === 1;
+        return this.skip(type === 1 ? 1 : size, last ? (this.checksum ? 'checksum' : 'magic') : 'block');
+      }
+      case 'checksum':
+        return this.expect('magic');
+      default:
+        throw new Error(`zstd scanner: unexpected state ${this.state}`);
+    }
+  }
+
+  /** The frame header after its descriptor: window size, dictionary id, content size. */
+  private checkHeader(f: Buffer): void {
+    const d = this.descriptor;
+    const single = ((d >> 5) & 1) === 1;
+    let at = 0;
+    let window = 0;
+    if (!single) {
+      const wd = f[at++];
+      const base = 2 ** (10 + (wd >> 3));
+      window = base + (base / 8) * (wd & 7);
+    }
+    const dictBytes = [0, 1, 2, 4][d & 3];
+    const dict = dictBytes === 0 ? 0 : f.readUIntLE(at, dictBytes);
+    at += dictBytes;
+    if (dict !== 0) throw new KheadersError('BAD_INPUT', `${this.what}: the zstd frame needs dictionary ${dict}`, 'recompress without a dictionary (distro packages never use one)');
+    const fcsBytes = f.length - at;
+    if (single) window = fcsBytes === 8 ? Number(f.readBigUInt64LE(at)) : f.readUIntLE(at, fcsBytes) + (fcsBytes === 2 ? 256 : 0);
+    if (window > this.maxWindow) {
+      throw new KheadersError('LIMIT_EXCEEDED', `${this.what}: a zstd frame needs a ${window}-byte window, over the ${this.maxWindow}-byte limit`,
+        'recompress with a smaller window (zstd -d refuses it by default too)');
+    }
+    this.window = window;
+  }
+}
+
+function corrupt(what: string, problem: string): KheadersError {
+  return new KheadersError('CORRUPT_ARCHIVE', `${what}: corrupt zstd data (${problem})`, FIX);
+}
+
+/** Decodes a zstd stream (one or more frames), yielding the output; at most maxOut bytes. */
+export async function* zstdStream(input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, what: string, maxOut: number, maxWindow = MAX_ZSTD_WINDOW): AsyncGenerator<Buffer> {
+  const scanner = new FrameScanner(what, maxWindow);
+  const out: Buffer[] = [];
+  let total = 0;
+  let seen = 0;
+  const d = new Decompress((c) => {
+    total += c.length;
+    if (c.length > 0) out.push(Buffer.from(c.buffer, c.byteOffset, c.length));
+  });
+  const push = (piece: Uint8Array, final: boolean): void => {
+    try {
+      d.push(piece, final);
+    } catch (err) {
+      throw corrupt(what, err instanceof Error ? err.message : String(err));
+    }
+    if (total > maxOut) {
+      throw new KheadersError('LIMIT_EXCEEDED', `${what}: decompresses to more than ${maxOut} bytes`, 'pass a real distro package (a decompression bomb is refused), or raise the limit');
+    }
+  };
+  for await (const raw of input) {
+    const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.length);
+    seen += chunk.length;
+    const starts = scanner.scan(chunk);
+    const budget = Math.max(WORK_FLOOR, seen * WORK_PER_INPUT_BYTE);
+    if (scanner.work > budget) {
+      throw new KheadersError('LIMIT_EXCEEDED', `${what}: ${scanner.blocks} zstd blocks would make the decoder move ${scanner.work} window bytes for ${seen} bytes of input (over ${budget})`,
+        'pass a package made by a real zstd encoder (or decompress it with zstd -d and recompress it with a smaller window)');
+    }
+    let from = 0;
+    for (let k = PIECE_BLOCKS; k < starts.length; k += PIECE_BLOCKS) {
+      push(chunk.subarray(from, starts[k]), false);
+      from = starts[k] as number;
+      yield* out.splice(0);
+    }
+    push(chunk.subarray(from), false);
+    yield* out.splice(0);
+  }
+  scanner.finish();
+  push(new Uint8Array(0), true);
+  yield* out.splice(0);
+}
