@@ -157,4 +157,3 @@ function getErrorMessage(errno) {
     }
     return messages[errno];
 }
-//# sourceMappingURL=errors.js.map

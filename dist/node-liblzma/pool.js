@@ -188,4 +188,3 @@ export class LZMAPool extends EventEmitter {
         return cleared;
     }
 }
-//# sourceMappingURL=pool.js.map
