@@ -5,7 +5,8 @@
 // package), a KheadersError by code, or other (a crash, a hang, any other
 // error): other cases are saved under test/fixtures/fuzz/ and the run exits 1.
 // Usage: npm run fuzz -- [--cases N] [--seed S] [--target ar,cpio,...] [--replay FILE --target T]
-// More targets (tar, xz, ELF) are one more entry in TARGETS.
+// tar, xz and ELF targets (scripts/fuzz-archive.ts) feed the archive reader, and
+// a case it accepts must be one GNU tar and xz accept as well.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { KheadersError } from '../src/core/errors.js';
 import { archiveFromPackage, packageKind } from '../src/core/sources/package.js';
 import { buildArchPkg, buildDeb, buildRpm, kheadersModule, type KernelModules } from '../test/helpers/packages.js';
 import { arHeaders, cpioHeaders, payloadAt, rpmHeaders, tarHeaders, zstdBlocks } from './fuzz-layout.js';
+import { archiveSeeds, mutateElf, mutateTar, mutateXz, readCase } from './fuzz-archive.js';
 
 const REL = '6.8.0-31-generic';
 const DEADLINE_MS = 10_000;
@@ -39,8 +41,11 @@ const pick = <T>(r: Rng, xs: readonly T[]): T => xs[int(r, xs.length)] as T;
 const interesting = (r: Rng, orig: number): number => pick(r, [0, 1, 2, 3, 4, 8, 16, 255, 0x7fff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff, orig + 1, Math.max(0, orig - 1), orig * 2, int(r, 2 ** 32)]) >>> 0;
 
 interface Seeds { kernel: KernelModules; dir: string }
+type Kind = 'package' | 'tar' | 'xz' | 'elf';
 interface Target {
   name: string;
+  /** What reads the input: the package reader (default), or the archive reader on a tar, an xz or an ELF. */
+  kind?: Kind;
   /** Real inputs to start from, built once. */
   seeds(s: Seeds): Buffer[];
   mutate(seed: Buffer, r: Rng): Buffer;
@@ -55,6 +60,9 @@ function bytesMutation(b: Buffer, r: Rng): Buffer {
 }
 
 const TARGETS: Target[] = [
+  { name: 'tar', kind: 'tar', seeds: (s) => archiveSeeds(s.dir, s.kernel.ko as Buffer).tar, mutate: mutateTar },
+  { name: 'xz', kind: 'xz', seeds: (s) => archiveSeeds(s.dir, s.kernel.ko as Buffer).xz, mutate: mutateXz },
+  { name: 'elf', kind: 'elf', seeds: (s) => archiveSeeds(s.dir, s.kernel.ko as Buffer).elf, mutate: mutateElf },
   {
     name: 'ar',
     seeds: (s) => (['xz', 'zstd', 'gzip', 'none'] as const).map((z) => readFileSync(buildDeb(s.dir, { name: `linux-modules-${REL}`, version: '1', kernels: [s.kernel], z }))),
@@ -149,9 +157,13 @@ const TARGETS: Target[] = [
 /** ok, unrecognized, error:CODE, or other (with the stack or what went wrong). */
 interface Outcome { outcome: string; detail?: string }
 
-/** Runs one input through the package reader. */
-async function runCase(input: Buffer): Promise<Outcome> {
+/** Runs one input through its reader. */
+async function runCase(input: Buffer, target: Kind): Promise<Outcome> {
   try {
+    if (target !== 'package') {
+      const got = await readCase(input, target);
+      return got === 'ok' ? { outcome: 'ok' } : { outcome: 'other', detail: got };
+    }
     const kind = await packageKind(input, input.subarray(0, 4096));
     if (kind === undefined) return { outcome: 'unrecognized' };
     await archiveFromPackage(input, kind, { limits: { maxPayloadBytes: 256 << 20 } });
@@ -171,7 +183,7 @@ class Runner {
     w.unref();
     return (this.worker = w);
   }
-  run(input: Buffer): Promise<Outcome> {
+  run(input: Buffer, kind: Kind = 'package'): Promise<Outcome> {
     const w = this.worker ?? this.start();
     return new Promise((done) => {
       const finish = (v: Outcome, kill: boolean): void => {
@@ -183,7 +195,7 @@ class Runner {
       const timer = setTimeout(() => finish({ outcome: 'other', detail: `hang: no answer within ${DEADLINE_MS} ms` }, true), DEADLINE_MS);
       w.once('message', (v: Outcome) => finish(v, false));
       w.once('error', (e) => finish({ outcome: 'other', detail: `crash: ${e.stack ?? e.message}` }, true));
-      w.postMessage(input);
+      w.postMessage({ input, kind });
     });
   }
   async close(): Promise<void> {
@@ -198,7 +210,7 @@ async function main(): Promise<number> {
   if (!Number.isSafeInteger(cases) || !Number.isSafeInteger(seed) || targets.length === 0) throw new Error(`usage: fuzz [--cases N] [--seed S] [--target ${TARGETS.map((t) => t.name).join(',')}] [--replay FILE]`);
   const runner = new Runner();
   if (v.replay !== undefined) {
-    const got = await runner.run(readFileSync(v.replay)).finally(() => runner.close());
+    const got = await runner.run(readFileSync(v.replay), targets[0]?.kind).finally(() => runner.close());
     console.log(`${v.replay}: ${got.outcome}${got.detail ? `\n${got.detail}` : ''}`);
     return got.outcome === 'other' ? 1 : 0;
   }
@@ -216,7 +228,7 @@ async function main(): Promise<number> {
       const t = targets[i % targets.length] as Target;
       const r = prng(seed * 1_000_003 + i);
       const input = t.mutate(Buffer.from(pick(r, seeds.get(t.name) as Buffer[])), r);
-      const got = await runner.run(input);
+      const got = await runner.run(input, t.kind);
       const row = counts.get(t.name) ?? counts.set(t.name, new Map()).get(t.name) as Map<string, number>;
       row.set(got.outcome, (row.get(got.outcome) ?? 0) + 1);
       if (got.outcome === 'other') {
@@ -240,7 +252,7 @@ async function main(): Promise<number> {
 if (isMainThread) {
   process.exitCode = await main();
 } else {
-  parentPort?.on('message', (input: Uint8Array) => {
-    void runCase(Buffer.from(input.buffer, input.byteOffset, input.length)).then((v) => parentPort?.postMessage(v));
+  parentPort?.on('message', ({ input, kind }: { input: Uint8Array; kind: Kind }) => {
+    void runCase(Buffer.from(input.buffer, input.byteOffset, input.length), kind).then((v) => parentPort?.postMessage(v));
   });
 }

@@ -2,7 +2,7 @@ import * as cache from '@actions/cache';
 import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { copyFileAtomically, type CachePort, type Logger } from '../core/index.js';
+import { copyFileAtomically, KheadersError, readMembers, type CachePort, type Logger } from '../core/index.js';
 
 /**
  * The Actions cache holds one file at a fixed path, so the client's "version"
@@ -38,8 +38,12 @@ export function actionsCache(log: Logger, client: CacheClient = cache, stage: st
           log.warning(`cache entry ${matched} did not contain the archive; ignoring it`);
           matched = undefined;
         }
+        if (matched !== undefined) {
+          // A full read (the hostile-input checks, the xz index) before the entry is used.
+          for await (const m of readMembers(stage)) void m;
+        }
       } catch (e) {
-        log.warning(`cache restore failed, continuing without the cache: ${message(e)}`);
+        log.warning(e instanceof KheadersError ? `cache entry for ${key} is damaged, building instead: ${e.message}` : `cache restore failed, continuing without the cache: ${message(e)}`);
         matched = undefined;
       }
       try {

@@ -7,6 +7,7 @@ export enum Inputs {
   Mode = 'mode',
   Url = 'url',
   Sha256 = 'sha256',
+  Timeout = 'timeout',
   Release = 'release',
   Archive = 'archive',
   Compression = 'compression',

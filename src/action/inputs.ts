@@ -43,6 +43,8 @@ export interface ActionSettings {
   failOnCacheMiss: boolean;
   /** Save the archive to the cache on a miss (false: restore only, e.g. for pull requests from forks). */
   save: boolean;
+  /** The deadline of a download, retries included, in seconds. */
+  timeout: number;
   /** Directory to extract into; 'auto' for bcc's /tmp/kheaders-<release>; undefined: no extraction. */
   extractTo?: string;
   /** Export BCC_KERNEL_SOURCE and BPFTRACE_KERNEL_SOURCE to later steps. */
@@ -76,6 +78,13 @@ function bool(name: Inputs, fallback: boolean): boolean {
   if (['true', 'yes', 'on', '1'].includes(v)) return true;
   if (['false', 'no', 'off', '0'].includes(v)) return false;
   throw bad(name, `"${v}" is not a boolean`, `use ${name}: true or ${name}: false`);
+}
+
+function seconds(name: Inputs, fallback: number): number {
+  const v = input(name);
+  if (v === '') return fallback;
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 86_400) throw bad(name, `"${v}" is not whole seconds from 1 to 86400`, `use e.g. ${name}: 600`);
+  return Number(v);
 }
 
 function oneOf<T extends string>(name: Inputs, allowed: readonly T[], fallback: T): T {
@@ -160,6 +169,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionSettings 
     cache: bool(Inputs.Cache, true), keyPrefix, verify, failOnMismatch: bool(Inputs.FailOnMismatch, true),
     strict: bool(Inputs.Strict, false),
     report: resolve(workspace, input(Inputs.Report) || join(env.RUNNER_TEMP || tmpdir(), 'kheaders', 'kheaders-verify.json')),
+    timeout: seconds(Inputs.Timeout, 300),
     lookupOnly: bool(Inputs.LookupOnly, false), failOnCacheMiss: bool(Inputs.FailOnCacheMiss, false), save: bool(Inputs.Save, true),
     extractTo, exportEnv,
   };

@@ -58,7 +58,7 @@ function extractSettings(a: ActionSettings, from: string): ExtractSettings {
 async function fetchInto(a: ActionSettings, from: string, urlVars: UrlVars, log: Logger): Promise<FetchResult> {
   const s = extractSettings(a, from);
   try {
-    return await fetchArchive({ ...s, extract: false, urlVars, willVerify: a.verify && a.tree !== undefined }, log);
+    return await fetchArchive({ ...s, extract: false, urlVars, willVerify: a.verify && a.tree !== undefined, http: { timeoutMs: a.timeout * 1000 } }, log);
   } catch (e) {
     if (!(e instanceof KheadersError) || e.code !== 'DIGEST_MISMATCH') throw e;
     throw new KheadersError('DIGEST_MISMATCH', `input "${Inputs.Sha256}": ${e.message}`,

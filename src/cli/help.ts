@@ -89,6 +89,7 @@ Examples:
   --force             replace a non-empty --output directory
   --release R         the kernel to take from a package that holds several; also {release} in a URL
   --key MD5           {key} in a URL template (kheaders key prints it)
+  --timeout S         the deadline of a download, retries included (default 300 s)
   --arch A            {arch} in a URL template
 ${LIMITS}
 ${COMMON}

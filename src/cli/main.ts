@@ -1,4 +1,5 @@
 #!/usr/bin/env node
 import { runCli } from './run.js';
 
-process.exitCode = await runCli(process.argv.slice(2));
+// Exit as soon as the result (or the error) is printed: a decoder still draining a refused input must not keep us alive.
+process.exit(await runCli(process.argv.slice(2)));

@@ -24,6 +24,7 @@ export const OPTIONS = {
   sha256: { type: 'string' },
   md5: { type: 'string' },
   key: { type: 'string' },
+  timeout: { type: 'string' },
   force: { type: 'boolean' },
   release: { type: 'string' },
   variant: { type: 'string' },
@@ -45,7 +46,7 @@ export const ALLOWED: Record<Command, Option[]> = {
   build: [...COMMON, ...TREE, ...PACK, 'output', 'cache-dir', 'no-cache', 'strict-variant'],
   key: [...COMMON, ...TREE, ...PACK],
   verify: [...COMMON, ...TREE, ...LIMITS, 'archive', 'strict', 'json', 'markdown'],
-  extract: [...COMMON, ...LIMITS, 'from', 'archive', 'output', 'sha256', 'md5', 'key', 'force', 'arch', 'release'],
+  extract: [...COMMON, ...LIMITS, 'from', 'archive', 'output', 'sha256', 'md5', 'key', 'force', 'arch', 'release', 'timeout'],
   diff: [...COMMON, ...LIMITS, 'json', 'markdown'],
 };
 
@@ -112,4 +113,13 @@ export function parseLimits(v: Partial<Record<Option, unknown>>): Partial<ReadLi
     out.maxEntries = Number(e);
   }
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** --timeout SECONDS: the deadline of a download, retries included. */
+export function parseTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 86_400) {
+    throw new KheadersError('USAGE', `--timeout must be whole seconds from 1 to 86400, got "${value}"`, 'pass e.g. --timeout 600');
+  }
+  return Number(value);
 }

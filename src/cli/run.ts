@@ -8,14 +8,18 @@ import { makeSampleTree } from './sample.js';
 
 /** Runs the CLI and returns the exit code; the only place errors become exit codes. */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  // build cleans up on Ctrl-C through this signal; other commands keep the default (they never leave partial targets).
+  // Every command stops on SIGINT/SIGTERM through this signal and removes what it staged; a second signal, or a
+  // command that does not stop within 5 s, ends the process with the same exit code.
   const abort = new AbortController();
-  const onSignal = (): void => abort.abort(new KheadersError('INTERRUPTED', 'interrupted', 'run the command again'));
-  const trap = argv[0] === 'build' || argv[0]?.startsWith('-') === true;
-  if (trap) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  }
+  const onSignal = (sig: NodeJS.Signals): void => {
+    const err = sig === 'SIGTERM' ? new KheadersError('TERMINATED', 'terminated (SIGTERM)', 'run the command again')
+      : new KheadersError('INTERRUPTED', 'interrupted', 'run the command again');
+    if (abort.signal.aborted) process.exit(err.exitCode);
+    abort.abort(err);
+    setTimeout(() => process.exit(err.exitCode), 5000).unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const tty = Boolean(process.stderr.isTTY);
   let log: Logger = consoleLogger({ verbose: false, tty: false, colour: useColour(tty, process.env) });
   let cleanup = async (): Promise<void> => undefined;
@@ -44,11 +48,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       case 'build': return await buildCommand(settings, log, abort.signal);
       case 'key': return await keyCommand(settings, log);
       case 'verify': return await verifyCommand(settings, log);
-      case 'extract': return await extractCommand(settings, log);
+      case 'extract': return await extractCommand(settings, log, abort.signal);
       case 'diff': return await diffCommand(settings, log);
     }
   } catch (err) {
-    return reportError(err, log);
+    return reportError(abort.signal.aborted ? abort.signal.reason : err, log);
   } finally {
     await cleanup();
     process.off('SIGINT', onSignal);

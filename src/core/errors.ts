@@ -24,14 +24,17 @@ export type ErrorCode =
   | 'NETWORK'
   | 'WRITE_FAILED'
   | 'MAKE_FAILED'
-  | 'INTERRUPTED';
+  | 'INTERRUPTED'
+  /** SIGTERM. */
+  | 'TERMINATED';
 
 /** Codes that are failures of the run rather than of what the user passed. */
 const FAILURES: ReadonlySet<ErrorCode> = new Set(['DIGEST_MISMATCH', 'NETWORK', 'MAKE_FAILED']);
 
-/** The exit code a front uses: 2 usage or input, 1 failure, 130 interrupted. */
+/** The exit code a front uses: 2 usage or input, 1 failure, 130 interrupted (SIGINT), 143 terminated (SIGTERM). */
 export function exitCodeOf(code: ErrorCode): number {
   if (code === 'INTERRUPTED') return 130;
+  if (code === 'TERMINATED') return 143;
   return FAILURES.has(code) ? 1 : 2;
 }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -31,7 +32,8 @@ void describe('local cache directory', () => {
     const dest = join(tmp.dir, 'out/deep/kheaders_data.tar.xz');
     assert.equal(await cacheRestore(dir, key, dest), true);
     assert.deepEqual(readFileSync(dest), readFileSync(src));
-    assert.deepEqual(readdirSync(dir), [`${key}.tar.xz`], 'no temp files left behind');
+    assert.deepEqual(readdirSync(dir).sort(), [`${key}.tar.xz`, `${key}.tar.xz.sha256`], 'the entry and its digest, no temp files');
+    assert.equal(readFileSync(`${stored}.sha256`, 'utf8'), `${execFileSync('sha256sum', [src], { encoding: 'utf8' }).split(' ')[0]}\n`);
   });
 
   void it('refuses keys that are not plain file names', () => {

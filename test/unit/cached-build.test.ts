@@ -87,16 +87,19 @@ void describe('cachedBuild with a local directory cache', () => {
     assert.ok(lines.info.some((l) => l.startsWith('cache hit: ')));
   });
 
-  void it('a hit is served from the cache even when the entry differs from a build (it is trusted by key)', async () => {
-    const { log } = collector();
+  void it('a damaged or planted entry is no hit: it is removed with a warning, and the archive is built', async () => {
+    const { log, lines } = collector();
     const other = join(tmp.dir, 'cache-planted');
     const s = settings();
     const first = await cachedBuild(settings(), { cache: localCache(other, log) }, log);
-    writeFileSync(join(other, `${first.primaryKey}.tar.xz`), 'planted');
+    const entry = join(other, `${first.primaryKey}.tar.xz`);
+    const good = readFileSync(entry);
+    writeFileSync(entry, good.subarray(0, good.length - 100)); // truncated
     const r = await cachedBuild(s, { cache: localCache(other, log) }, log);
-    assert.equal(r.origin, 'cache');
-    assert.equal(readFileSync(s.output, 'utf8'), 'planted');
-    assert.equal(r.written.size, 'planted'.length);
+    assert.equal(r.origin, 'build');
+    assert.ok(lines.warning.some((w) => /is damaged/.test(w)), lines.warning.join('\n'));
+    assert.deepEqual(readFileSync(s.output), good);
+    assert.deepEqual(readFileSync(entry), good, 'the rebuilt archive is stored again');
   });
 
   void it('another mtime is another key: a miss', async () => {

@@ -3,6 +3,11 @@ import { KheadersError } from '../errors.js';
 
 const FIX = 'use an archive made by kheaders or kernel/gen_kheaders.sh; do not trust this file';
 const MAX_LINK_DEPTH = 40;
+/** Name-part steps all symlink resolution of one archive may take (links that fan out cost tenfold per level). */
+const MAX_LINK_WORK = 2_000_000;
+/** Linux's NAME_MAX and PATH_MAX: no file system takes longer names. */
+const NAME_MAX = 255;
+const PATH_MAX = 4096;
 
 function hostile(what: string, name: string, problem: string): KheadersError {
   return new KheadersError('HOSTILE_ENTRY', `${what}: refusing entry ${JSON.stringify(name)}: ${problem}`, FIX);
@@ -14,10 +19,12 @@ export function normalizeName(what: string, raw: string): string {
   if (raw.includes('\0') || raw.includes('\uFFFD')) throw hostile(what, raw, 'name has NUL or invalid UTF-8');
   if (raw.startsWith('/')) throw hostile(what, raw, 'absolute path');
   if (raw.includes('\\') || /^[A-Za-z]:/.test(raw)) throw hostile(what, raw, 'backslash or drive letter in name');
+  if (Buffer.byteLength(raw) >= PATH_MAX) throw hostile(what, raw.slice(0, 80), `name of ${Buffer.byteLength(raw)} bytes is over PATH_MAX (${PATH_MAX})`);
   const parts: string[] = [];
   for (const p of raw.split('/')) {
     if (p === '' || p === '.') continue;
     if (p === '..') throw hostile(what, raw, "'..' component");
+    if (Buffer.byteLength(p) > NAME_MAX) throw hostile(what, raw.slice(0, 80), `a name part of ${Buffer.byteLength(p)} bytes is over NAME_MAX (${NAME_MAX})`);
     parts.push(p);
   }
   return parts.length === 0 ? '.' : parts.join('/');
@@ -33,14 +40,21 @@ function dirOf(name: string): string[] {
 export class TreeGuard {
   private readonly kinds = new Map<string, 'file' | 'dir' | 'symlink'>();
   private readonly links = new Map<string, string>();
+  /** Directories made implicitly for the entries seen so far (tar -x creates them). */
+  private readonly implied = new Set<string>();
+  private work = 0;
 
   constructor(private readonly what: string) {}
 
   /** Records one member; throws if it collides with or sits under a file or symlink. */
   add(name: string, kind: 'file' | 'dir' | 'symlink', target?: string): void {
+    if (name === '.' && kind !== 'dir') throw hostile(this.what, name, `the archive's root "." as a ${kind}`);
     const prev = this.kinds.get(name);
     if (prev !== undefined && !(prev === 'dir' && kind === 'dir')) {
       throw hostile(this.what, name, 'duplicate entry (a later copy would replace the first)');
+    }
+    if (kind !== 'dir' && this.implied.has(name)) {
+      throw hostile(this.what, name, `a ${kind} where an earlier entry needed a directory of that name`);
     }
     for (let i = name.indexOf('/'); i > 0; i = name.indexOf('/', i + 1)) {
       const up = name.slice(0, i);
@@ -49,8 +63,10 @@ export class TreeGuard {
       if (k === 'file') throw hostile(this.what, name, `path goes through the file ${up}`);
     }
     this.kinds.set(name, kind);
+    for (let i = name.indexOf('/'); i > 0; i = name.indexOf('/', i + 1)) this.implied.add(name.slice(0, i));
     if (kind === 'symlink') {
       if (target === undefined || target === '') throw hostile(this.what, name, 'symlink without a target');
+      if (Buffer.byteLength(target) >= PATH_MAX) throw hostile(this.what, name, `symlink target of ${Buffer.byteLength(target)} bytes is over PATH_MAX (${PATH_MAX})`);
       if (target.includes('\0') || target.startsWith('/') || /^[A-Za-z]:/.test(target) || target.includes('\\')) {
         throw hostile(this.what, name, `symlink to an absolute or odd path ${JSON.stringify(target)}`);
       }
@@ -75,6 +91,9 @@ export class TreeGuard {
     if (depth > MAX_LINK_DEPTH) return undefined;
     const at = [...dir];
     for (const p of target.split('/')) {
+      if (++this.work > MAX_LINK_WORK) {
+        throw new KheadersError('LIMIT_EXCEEDED', `${this.what}: its symlinks take more than ${MAX_LINK_WORK} steps to resolve (links through links that fan out)`, FIX);
+      }
       if (p === '' || p === '.') continue;
       if (p === '..') {
         if (at.length === 0) return undefined;

@@ -16,6 +16,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { KheadersError } from '../errors.js';
 import { memberKind, normalizeName, TreeGuard } from './guard.js';
+import { HeaderCheck } from './tar-headers.js';
 import { CHUNK, xzError, xzStages } from './xz-decode.js';
 import { MAX_INPUT_BYTES } from '../constants.js';
 
@@ -190,6 +191,7 @@ function checkLimits(l: ReadLimits): ReadLimits {
 /** Counts tar bytes against the limit, notes the format, and checks the end-of-archive marker. */
 function tapTar(what: string, limits: ReadLimits, info: ArchiveInfo, finish: (n: number) => void, hash: boolean): Transform {
   const sha = hash ? createHash('sha256') : undefined;
+  const headers = new HeaderCheck(what);
   let head = Buffer.alloc(0);
   let tail = Buffer.alloc(0);
   return new Transform({
@@ -199,6 +201,12 @@ function tapTar(what: string, limits: ReadLimits, info: ArchiveInfo, finish: (n:
       if (info.tarBytes > limits.maxTotalBytes) {
         cb(new KheadersError('LIMIT_EXCEEDED', `${what}: uncompressed tar exceeds the limit of ${limits.maxTotalBytes} bytes`,
           'if this archive is genuine, pass --max-size with a larger size (e.g. 2G)'));
+        return;
+      }
+      try {
+        headers.feed(chunk);
+      } catch (err) {
+        cb(err as Error);
         return;
       }
       if (head.length < 512) {

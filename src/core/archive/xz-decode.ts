@@ -64,8 +64,11 @@ export function xzStages(what: string, maxBytes: number): XzStages {
  */
 export function checkXzIndex(input: Buffer, decoded: number, what: string, fix: string): void {
   let expected: number;
+  // Stream padding (NUL bytes in groups of four after the footer) is valid xz.
+  let end = input.length;
+  while (end >= 4 && end % 4 === 0 && input.readUInt32LE(end - 4) === 0) end -= 4;
   try {
-    expected = parseFileIndex(input).uncompressedSize;
+    expected = parseFileIndex(input.subarray(0, end)).uncompressedSize;
   } catch (err) {
     throw new KheadersError('CORRUPT_ARCHIVE', `${what}: xz stream is truncated or has trailing garbage (${(err as Error).message})`, fix);
   }

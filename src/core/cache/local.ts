@@ -1,8 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { KheadersError } from '../errors.js';
-import { copyFileAtomically } from '../io/atomic.js';
+import { copyFileAtomically, digestFile, writeFileAtomically } from '../io/atomic.js';
 import type { Logger } from '../log.js';
 import type { CachePort } from './port.js';
 import { KEY_NAME } from '../constants.js';
@@ -43,11 +43,21 @@ export async function cacheRestore(dir: string, key: string, dest: string): Prom
   return true;
 }
 
+/** The sha256 stored beside an entry, checked before the entry is used. */
+const digestPath = (entry: string): string => `${entry}.sha256`;
+
+/** True when the entry's bytes have the sha256 stored beside it (a truncated or altered entry has not). */
+export async function entryIntact(entry: string): Promise<boolean> {
+  const want = (await readFile(digestPath(entry), 'utf8').catch(() => '')).trim();
+  return /^[0-9a-f]{64}$/.test(want) && (await digestFile(entry).catch(() => undefined))?.sha256 === want;
+}
+
 /** Stores archive under key (atomically; concurrent writers of one key are safe). Returns the entry path. */
 export async function cacheStore(dir: string, key: string, archive: string): Promise<string> {
   const path = entryPath(dir, key);
   try {
-    await copyFileAtomically(archive, path, STORE_FIX);
+    const written = await copyFileAtomically(archive, path, STORE_FIX);
+    await writeFileAtomically(digestPath(path), `${written.sha256}\n`, STORE_FIX);
   } catch (e) {
     if (e instanceof KheadersError) throw e;
     const err = e as NodeJS.ErrnoException;
@@ -61,7 +71,16 @@ export function localCache(dir: string, log: Logger): CachePort {
   return {
     name: dir,
     available: () => true,
-    restore: async (key, dest) => ((await cacheRestore(dir, key, dest)) ? key : undefined),
+    restore: async (key, dest) => {
+      const found = await cacheLookup(dir, key);
+      if (found === undefined) return undefined;
+      if (!(await entryIntact(found))) {
+        log.warning(`cache entry ${found} is damaged (its sha256 does not match the one stored with it); removing it and building instead`);
+        await Promise.all([rm(found, { force: true }), rm(digestPath(found), { force: true })]);
+        return undefined;
+      }
+      return (await cacheRestore(dir, key, dest)) ? key : undefined;
+    },
     lookup: async (key) => (await cacheLookup(dir, key)) !== undefined,
     save: (key, archive) => cacheStore(dir, key, archive).then(
       (p) => { log.info(`cached as ${p}`); return true; },

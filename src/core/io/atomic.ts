@@ -5,6 +5,9 @@ import { basename, dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { KheadersError } from '../errors.js';
+import { nullLogger } from '../log.js';
+import { fsError } from './fs-errors.js';
+import { removeStale } from './stale.js';
 
 /** Digests and size of a written file. */
 export interface Written {
@@ -64,6 +67,7 @@ export async function writeAtomically(target: string, source: Readable, stages: 
       done(null, chunk);
     },
   });
+  await removeStale(dirname(target), basename(target), nullLogger);
   const tmp = tempPath(target);
   try {
     await pipeline([source, ...stages, hasher, createWriteStream(tmp, { flags: 'wx' })], { signal });
@@ -80,7 +84,8 @@ function wrapWriteError(err: unknown, target: string, fix: string): unknown {
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT') {
     return new KheadersError('WRITE_FAILED', `cannot write ${target}: ${(err as Error).message}`, fix);
   }
-  return err;
+  if ((err as Error | undefined)?.name === 'AbortError') return err;
+  return fsError(err, target, 'write');
 }
 
 /** Writes text or bytes to path atomically (temp file + rename). */

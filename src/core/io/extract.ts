@@ -6,9 +6,13 @@ import { Readable } from 'node:stream';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { KheadersError } from '../errors.js';
 import { nullLogger, type Logger } from '../log.js';
+import { fsError } from './fs-errors.js';
+import { removeStale, stagePrefix } from './stale.js';
 import { readMembers, type ReadLimits } from '../archive/read.js';
 
 export interface ExtractOptions {
+  /** Aborting stops between members and removes the staged tree. */
+  signal?: AbortSignal;
   /** Replace an existing, non-empty target that we own (default false). */
   replace?: boolean;
   limits?: Partial<ReadLimits>;
@@ -78,15 +82,19 @@ export async function extractArchive(input: Buffer | string, target: string, opt
   const log = opts.log ?? nullLogger;
   target = resolve(target);
   const parent = dirname(target);
-  await mkdir(parent, { recursive: true });
+  await mkdir(parent, { recursive: true }).catch((e: unknown) => { throw fsError(e, parent, 'create the directory'); });
   const state = await checkTarget(target, opts.replace ?? false);
-  const tmp = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));
+  await removeStale(parent, basename(target), log);
+  const tmp = await mkdtemp(join(parent, `${stagePrefix(basename(target))}`)).catch((e: unknown) => { throw fsError(e, parent, 'write into'); });
+  let at = tmp;
   const res: ExtractResult = { dir: target, files: 0, dirs: 0, symlinks: 0, bytes: 0 };
   const dirMeta: Array<{ path: string; mode: number; mtime: number }> = [];
   try {
     const label = typeof input === 'string' ? input : 'archive';
     for await (const m of readMembers(source(input), { limits: opts.limits, label })) {
+      if (opts.signal?.aborted) throw opts.signal.reason;
       const path = m.name === '.' ? tmp : resolve(tmp, m.name);
+      at = path;
       if (path !== tmp && !path.startsWith(tmp + sep)) {
         throw new KheadersError('HOSTILE_ENTRY', `${label}: member ${m.rawName} would land outside the target`, 'use an archive made by the kernel build');
       }
@@ -118,10 +126,11 @@ export async function extractArchive(input: Buffer | string, target: string, opt
       await utimes(d.path, d.mtime, d.mtime);
     }
     if (!dirMeta.some((d) => d.path === tmp)) await chmod(tmp, 0o755);
+    at = target;
     await place(tmp, target, state);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
-    throw err;
+    throw fsError(err, at === tmp || at === target ? target : `${target}/${at.slice(tmp.length + 1)}`, at === target ? 'put the headers at' : 'write');
   }
   log.info(`extracted ${res.files} files, ${res.symlinks} symlinks and ${res.dirs} directories into ${target}`);
   return res;

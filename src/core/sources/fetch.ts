@@ -18,6 +18,8 @@ import { digestBuffer, writeFileAtomically } from '../io/atomic.js';
 import { MAX_INPUT_BYTES, MD5_HEX, SHA256_HEX } from '../constants.js';
 
 export interface FetchOptions {
+  /** Aborting stops the extraction and removes what it staged. */
+  signal?: AbortSignal;
   /** 'running', a local path (.tar.xz, kheaders.ko[.xz|.gz|.zst], kheaders.o, vmlinux, .deb, .rpm, .pkg.tar.*) or an http(s) URL / URL template. */
   from: string;
   /** The kernel to take from a package holding several; also {release} in a URL template. */
@@ -89,7 +91,11 @@ async function fromUrl(opts: FetchOptions, log: Logger, maxBytes: number): Promi
   try {
     const file = join(dir, 'download');
     await download(url, file, { maxBytes, ...opts.http, log });
-    const got = await archiveFromFile(file, { maxBytes, log, release: opts.release, packageLimits: opts.packageLimits });
+    const got = await archiveFromFile(file, { maxBytes, log, release: opts.release, packageLimits: opts.packageLimits }).catch((e: unknown) => {
+      // Errors about what was downloaded name the URL, not our temp file.
+      if (e instanceof KheadersError) throw new KheadersError(e.code, e.message.split(file).join(redact(url)), e.fix);
+      throw e;
+    });
     return { archive: got.archive, origin: 'url', detail: `${redact(url)} (${got.detail})`, release: got.release, packageDigest: got.packageDigest };
   } finally {
     // The download never outlives this call (a digest mismatch included).
@@ -146,7 +152,7 @@ export async function fetchArchive(opts: FetchOptions, log: Logger): Promise<Fet
     // The default output is named after the release: read it first (uname -r for the running kernel).
     const release = found.release ?? (opts.output === undefined ? await archiveRelease(found.archive, opts.limits) : undefined);
     const out = opts.output ?? defaultHeadersDir(release);
-    const res = await extractArchive(found.archive, out, { replace: opts.replace, limits: opts.limits, log });
+    const res = await extractArchive(found.archive, out, { replace: opts.replace, limits: opts.limits, log, signal: opts.signal });
     result.headersDir = res.dir;
     result.release = release ?? res.release;
     const kconfig = await access(join(res.dir, 'include/linux/kconfig.h')).then(() => true, () => false);

@@ -19,8 +19,13 @@ export interface DownloadOptions {
   /** Refuse bodies larger than this (default 1 GiB: a vmlinux with debug info fits). */
   maxBytes?: number;
   maxRedirects?: number;
+  /** The deadline for the whole download, retries included (default 300 s). */
+  timeoutMs?: number;
   log?: Logger;
 }
+
+/** The default overall deadline of a download (--timeout, the action's `timeout`). */
+export const DEFAULT_TIMEOUT_S = 300;
 
 /** Values for a URL template's {key}, {arch} and {release}. */
 export interface UrlVars {
@@ -111,11 +116,16 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
   const idle = opts.idleTimeoutMs ?? 60_000;
   let delay = opts.retryDelayMs ?? 1000;
   const shown = redact(url);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_S * 1000;
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const late = (): KheadersError => new KheadersError('NETWORK', `download of ${shown} did not finish within ${Math.round(timeoutMs / 1000)} s`,
+    'check the network and the URL, or pass a longer --timeout (the action: timeout:)');
   try {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await once(url, dest, { get, maxBytes, idle, maxRedirects: opts.maxRedirects ?? 5, log });
+        return await once(url, dest, { get, maxBytes, idle, maxRedirects: opts.maxRedirects ?? 5, log, deadline });
       } catch (err) {
+        if (deadline.aborted) throw late();
         if (!(err instanceof Retryable) || attempt >= attempts) {
           if (err instanceof Retryable) {
             throw new KheadersError('NETWORK', `download of ${shown} failed after ${attempt} attempts: ${err.message}`,
@@ -125,7 +135,7 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
         }
         const wait = err.retryAfterMs ?? delay;
         log.warning(`download of ${shown} failed (${err.message}); retry ${attempt}/${attempts - 1} in ${wait} ms`);
-        await sleep(wait);
+        await sleep(wait, undefined, { signal: deadline }).catch(() => { throw late(); });
         delay = Math.min(delay * 2, 30_000);
       }
     }
@@ -135,10 +145,12 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
   }
 }
 
-async function once(start: string, dest: string, o: { get: HttpGet; maxBytes: number; idle: number; maxRedirects: number; log: Logger }): Promise<{ bytes: number; finalUrl: string }> {
+async function once(start: string, dest: string, o: { get: HttpGet; maxBytes: number; idle: number; maxRedirects: number; log: Logger; deadline: AbortSignal }): Promise<{ bytes: number; finalUrl: string }> {
   let url = new URL(start);
   for (let hop = 0; ; hop++) {
     const ac = new AbortController();
+    if (o.deadline.aborted) ac.abort();
+    o.deadline.addEventListener('abort', () => ac.abort(), { once: true });
     let timer = setTimeout(() => ac.abort(), o.idle);
     const reset = (): void => { clearTimeout(timer); timer = setTimeout(() => ac.abort(), o.idle); };
     const shown = redact(url.href);
