@@ -18,8 +18,10 @@ const WHY: Record<string, [string, string]> = {
 /** A KheadersError for an error from the file system while `doing` (e.g. "write") `path`; other errors as they are. */
 export function fsError(err: unknown, path: string, doing: string): unknown {
   if (err instanceof KheadersError || (err as Error | undefined)?.name === 'AbortError') return err;
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === undefined) return err;
+  const raw = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (raw === undefined) return err;
+  // mkdir -p fails with EEXIST where a part of the path is a file.
+  const code = raw === 'EEXIST' && doing === 'create the directory' ? 'ENOTDIR' : raw;
   const [why, fix] = WHY[code] ?? [(err as Error).message, 'check the path and the file system, then run again'];
   return new KheadersError('WRITE_FAILED', `cannot ${doing} ${path}: ${why} (${code})`, fix);
 }
