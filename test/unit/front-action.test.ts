@@ -14,6 +14,7 @@ import type { CachePort } from '../../src/core/cache/port.js';
 import { copyTree, makeShim, tempDir, writeTree } from '../helpers/action-tree.js';
 import { throwsWith } from '../helpers/errors.js';
 import { collector } from '../helpers/action-inproc.js';
+import { rawTar, realXz } from '../helpers/hostile.js';
 
 const tmp = tempDir('kheaders-front-action-');
 after(tmp.cleanup);
@@ -238,21 +239,26 @@ void describe('actionsCache with a fake client', () => {
     assert.deepEqual([actionsCache(log, client({}), stage).available(), lines.warning.length], [true, 1]);
   });
 
-  void it('restore: undefined is a miss; a hit copies the staged file to dest; the stage is cleared', async () => {
+  void it('restore: undefined is a miss; a hit copies the staged file to dest; the stage is cleared; a damaged entry is a miss', async () => {
     const [{ log, lines }, dest] = [collector(), join(tmp.dir, 'restored', 'k.tar.xz')];
     assert.equal(await actionsCache(log, client({}), stage).restore('k1', dest), undefined);
     assert.equal(existsSync(dest), false);
     let asked: unknown[] = [];
-    const hit = client({ restoreCache: async (paths: string[], key: string) => {
+    const archive = realXz(rawTar([{ name: 'include/a.h', data: '#define A 1\n' }]));
+    const serving = (bytes: Buffer): CacheClient => client({ restoreCache: async (paths: string[], key: string) => {
       asked = [paths, key];
       await mkdir(dirname(paths[0]!), { recursive: true }); // as tar does when it extracts
-      return writeFile(paths[0]!, 'cached bytes').then(() => key);
+      return writeFile(paths[0]!, bytes).then(() => key);
     } });
-    assert.equal(await actionsCache(log, hit, stage).restore('k2', dest), 'k2');
+    assert.equal(await actionsCache(log, serving(archive), stage).restore('k2', dest), 'k2');
     assert.deepEqual(asked, [[stage], 'k2']);
-    assert.equal(readFileSync(dest, 'utf8'), 'cached bytes');
+    assert.deepEqual(readFileSync(dest), archive);
     assert.equal(existsSync(join(tmp.dir, 'stage')), false, 'stage dir removed');
     assert.deepEqual(lines.warning, []);
+    const dest2 = join(tmp.dir, 'restored', 'k3.tar.xz');
+    assert.equal(await actionsCache(log, serving(archive.subarray(0, archive.length - 20)), stage).restore('k3', dest2), undefined);
+    assert.equal(existsSync(dest2), false);
+    assert.match(lines.warning.join('\n'), /cache entry for k3 is damaged, building instead/);
   });
 
   void it('restore: a matched entry without the file, or a throwing client, warns and misses', async () => {
