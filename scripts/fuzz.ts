@@ -198,8 +198,15 @@ class Runner {
       w.postMessage({ input, kind });
     });
   }
+  /** Lets the worker end on its own (terminating it while the xz binding still works in the pool aborts the process). */
   async close(): Promise<void> {
-    await this.worker?.terminate();
+    const w = this.worker;
+    if (w === undefined) return;
+    const exited = new Promise<void>((done) => w.once('exit', () => done()));
+    w.postMessage('quit');
+    const timer = setTimeout(() => void w.terminate(), 15_000);
+    await exited;
+    clearTimeout(timer);
   }
 }
 
@@ -252,7 +259,12 @@ async function main(): Promise<number> {
 if (isMainThread) {
   process.exitCode = await main();
 } else {
-  parentPort?.on('message', ({ input, kind }: { input: Uint8Array; kind: Kind }) => {
+  parentPort?.on('message', (msg: 'quit' | { input: Uint8Array; kind: Kind }) => {
+    if (msg === 'quit') {
+      parentPort?.close();
+      return;
+    }
+    const { input, kind } = msg;
     void runCase(Buffer.from(input.buffer, input.byteOffset, input.length), kind).then((v) => parentPort?.postMessage(v));
   });
 }

@@ -48,6 +48,7 @@ export function xzStages(what: string, maxBytes: number): XzStages {
   });
   // Bigger chunks than the defaults: fewer pool round trips (measured ~35% less CPU).
   const unxz = createUnxz({ chunkSize: CHUNK }, { highWaterMark: 4 * CHUNK });
+  stopWhenDestroyed(unxz);
   const finish = (decoded: number): void => {
     if (size === 0) throw new KheadersError('CORRUPT_ARCHIVE', `${what} is empty`, 'pass a kheaders_data.tar.xz file');
     const all = Buffer.concat(chunks, size);
@@ -56,6 +57,30 @@ export function xzStages(what: string, maxBytes: number): XzStages {
     checkXzIndex(all, decoded, what, 'download or copy the archive again; check its size and checksum');
   };
   return { tap, unxz, finish };
+}
+
+/** The binding's per-stream engine: code() runs one step in the thread pool and calls back. */
+interface Engine { code: (...args: unknown[]) => void }
+
+/**
+ * node-liblzma keeps decoding the rest of an input chunk after its stream is
+ * destroyed (a refused 6 GiB member would drain for a minute at full CPU):
+ * once destroyed, the next step is not started, so the work ends at once.
+ */
+function stopWhenDestroyed(unxz: Unxz): void {
+  const holder = unxz as unknown as { lzma?: Engine };
+  const engine = holder.lzma;
+  if (engine === undefined || typeof engine.code !== 'function') return;
+  const code = (...args: unknown[]): void => {
+    if (!unxz.destroyed) engine.code(...args);
+  };
+  holder.lzma = new Proxy(engine, {
+    get(target, prop): unknown {
+      if (prop === 'code') return code;
+      const v = (target as unknown as Record<string | symbol, unknown>)[prop];
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }
 
 /**
