@@ -165,7 +165,8 @@ export async function execute(a: ActionSettings, ports: RunPorts, log: Logger): 
     const target = a.extractTo === 'auto'
       ? defaultHeadersDir(res.kernelRelease ?? 'unknown', `pass ${Inputs.ExtractTo}: with a directory`)
       : a.extractTo;
-    const done = await phase(log, timings, 'extract', () => extractArchive(archive, target, { replace: true, log }));
+    // bcc's shared-directory rules: a stale or incomplete one of ours is replaced, a current one kept.
+    const done = await phase(log, timings, 'extract', () => extractArchive(archive, target, { refresh: true, log }));
     res.headersDir = done.dir;
     for (const line of usageHints(done.dir, true)) log.info(line);
   }

@@ -80,13 +80,15 @@ Examples:
   kheaders verify --archive vendor.tar.xz --source . --strict --json report.json`,
   extract: `kheaders extract: find an archive, check it, save and/or unpack it
 
-  --from S            running (this kernel), a .tar.xz, kheaders.ko[.xz|.gz|.zst], kheaders.o,
+  --from S            running (this kernel: sysfs, else its installed kheaders.ko, else modprobe
+                      as root or with sudo -n), a .tar.xz, kheaders.ko[.xz|.gz|.zst], kheaders.o,
                       vmlinux, a .deb/.rpm/.pkg.tar.zst kernel modules package,
                       or an http(s) URL (template with {key}, {arch}, {release})
   --archive FILE      save the raw .tar.xz as found
-  --output DIR        extract here (default \${TMPDIR:-/tmp}/kheaders-<release>, where bcc looks)
+  --output DIR        extract here (default \${TMPDIR:-/tmp}/kheaders-<release>, where bcc looks);
+                      a directory already holding this archive is kept
   --sha256/--md5 HEX  checked before anything is written
-  --force             replace a non-empty --output directory
+  --force             replace a non-empty --output directory, even one holding this archive
   --release R         the kernel to take from a package that holds several; also {release} in a URL
   --key MD5           {key} in a URL template (kheaders key prints it)
   --timeout S         the deadline of a download, retries included (default 300 s)

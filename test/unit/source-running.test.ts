@@ -93,7 +93,8 @@ describe('readRunningArchive', () => {
   it('not root and nothing there: error says root is needed, no modprobe', async () => {
     put('proc/config.gz', gzipSync('CONFIG_IKHEADERS=m\n'));
     const loader = fakeLoader();
-    await rejectsWith(readRunningArchive({ root, loader, isRoot: false }), 'NOT_FOUND', /needs root/, /sudo modprobe kheaders/);
+    // PATH without sudo: the answer must not depend on this machine's sudo (running-module.test.ts covers it).
+    await rejectsWith(readRunningArchive({ root, loader, isRoot: false, env: { PATH: dir } }), 'NOT_FOUND', /needs root/, /sudo modprobe kheaders/);
     assert.deepEqual(loader.calls, []);
   });
 

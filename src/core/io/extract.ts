@@ -1,13 +1,15 @@
 // Safe extraction: members come from the one hostile-input reader (read.ts);
 // everything is staged in a temp dir next to the target and renamed into place.
 import { parseUtsRelease, UTSRELEASE_H } from '../kernel/identity.js';
-import { chmod, lstat, lutimes, mkdir, mkdtemp, readdir, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, lutimes, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { KheadersError } from '../errors.js';
 import { nullLogger, type Logger } from '../log.js';
 import { fsError } from './fs-errors.js';
 import { removeStale, stagePrefix } from './stale.js';
+import { digestBuffer, digestFile } from './atomic.js';
+import { inspectTarget, placeTree, writeRecord } from './headers-dir.js';
 import { readMembers, type ReadLimits } from '../archive/read.js';
 
 export interface ExtractOptions {
@@ -15,6 +17,12 @@ export interface ExtractOptions {
   signal?: AbortSignal;
   /** Replace an existing, non-empty target that we own (default false). */
   replace?: boolean;
+  /**
+   * Replace a stale or incomplete target of ours without `replace` (bcc's shared
+   * directory, the action's extract-to). Either way, a complete one holding this
+   * archive is kept (headers-dir.ts; docs/extract.md).
+   */
+  refresh?: boolean;
   limits?: Partial<ReadLimits>;
   log?: Logger;
 }
@@ -28,6 +36,8 @@ export interface ExtractResult {
   bytes: number;
   /** UTS_RELEASE from include/generated/utsrelease.h, when the archive has it. */
   release?: string;
+  /** The target already held this archive, complete, and was kept (nothing written). */
+  reused?: boolean;
 }
 
 const UTS = UTSRELEASE_H;
@@ -54,25 +64,6 @@ export async function archiveRelease(input: Buffer | string, limits?: Partial<Re
   return undefined;
 }
 
-/** Checks an existing target: absent, an empty dir, or (with replace) ours to replace. */
-async function checkTarget(target: string, replace: boolean): Promise<'absent' | 'empty' | 'replace'> {
-  const st = await lstat(target).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw err;
-  });
-  if (!st) return 'absent';
-  const euid = process.geteuid?.();
-  if (euid !== undefined && st.uid !== euid) {
-    throw new KheadersError('BAD_INPUT', `${target} exists and belongs to uid ${st.uid}, not to you (uid ${euid}); someone else may have planted it`,
-      'remove it (as its owner or root) or choose another --output');
-  }
-  if (st.isDirectory() && (await readdir(target)).length === 0) return 'empty';
-  if (!replace) {
-    throw new KheadersError('BAD_INPUT', `${target} already exists and is not an empty directory`, 'remove it, choose another --output, or pass --force to replace it');
-  }
-  return 'replace';
-}
-
 /**
  * Extracts a kheaders tar.xz (Buffer or path) into `target`, atomically: a
  * half-extracted tree never appears at `target`. Relative in-tree symlinks are
@@ -83,7 +74,13 @@ export async function extractArchive(input: Buffer | string, target: string, opt
   target = resolve(target);
   const parent = dirname(target);
   await mkdir(parent, { recursive: true }).catch((e: unknown) => { throw fsError(e, parent, 'create the directory'); });
-  const state = await checkTarget(target, opts.replace ?? false);
+  const sha256 = await (typeof input === 'string' ? digestFile(input) : Promise.resolve(digestBuffer(input))).then((d) => d.sha256, () => undefined);
+  const state = await inspectTarget(target, sha256 ?? '', opts.replace ? 'replace' : opts.refresh ? 'refresh' : 'refuse');
+  if (state.kind === 'current') {
+    log.info(`kept ${target}: it already holds this archive, complete (${state.files} files, sha256 ${sha256 ?? ''})`);
+    return { dir: target, files: state.files, dirs: state.dirs, symlinks: state.symlinks, bytes: state.bytes, release: state.release, reused: true };
+  }
+  if (state.kind === 'replace') log.info(`replacing ${target}: ${state.why}`);
   await removeStale(parent, basename(target), log);
   const tmp = await mkdtemp(join(parent, `${stagePrefix(basename(target))}`)).catch((e: unknown) => { throw fsError(e, parent, 'write into'); });
   let at = tmp;
@@ -127,29 +124,14 @@ export async function extractArchive(input: Buffer | string, target: string, opt
     }
     if (!dirMeta.some((d) => d.path === tmp)) await chmod(tmp, 0o755);
     at = target;
-    await place(tmp, target, state);
+    await placeTree(tmp, target, state);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw fsError(err, at === tmp || at === target ? target : `${target}/${at.slice(tmp.length + 1)}`, at === target ? 'put the headers at' : 'write');
   }
   log.info(`extracted ${res.files} files, ${res.symlinks} symlinks and ${res.dirs} directories into ${target}`);
+  if (sha256 !== undefined) await writeRecord(target, { sha256, files: res.files, symlinks: res.symlinks, bytes: res.bytes }, log);
   return res;
-}
-
-async function place(tmp: string, target: string, state: 'absent' | 'empty' | 'replace'): Promise<void> {
-  if (state !== 'replace') {
-    await rename(tmp, target);
-    return;
-  }
-  const old = `${tmp}.old`;
-  await rename(target, old);
-  try {
-    await rename(tmp, target);
-  } catch (err) {
-    await rename(old, target).catch(() => undefined);
-    throw err;
-  }
-  await rm(old, { recursive: true, force: true });
 }
 
 /** What to tell the user after extracting into `dir`. */

@@ -4,7 +4,7 @@
 // incomplete one of ours is replaced in one rename. Nothing here follows a symlink
 // at the target, and the record of what was extracted lives next to the tree
 // (`DIR.kheaders.sha256`), never inside it, where bcc would see it as a header.
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { lstat, mkdtemp, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseUtsRelease, UTSRELEASE_H } from '../kernel/identity.js';
@@ -57,7 +57,7 @@ function parseRecord(text: string): DirRecord | undefined {
   return m ? { sha256: m[1], files: Number(m[2]), symlinks: Number(m[3]), bytes: Number(m[4]) } : undefined;
 }
 
-async function lstatOrUndefined(path: string): Promise<import('node:fs').Stats | undefined> {
+async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
   return lstat(path).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
     throw err;
@@ -98,7 +98,7 @@ async function countTree(root: string, max: number): Promise<{ files: number; sy
 }
 
 /** Why a directory of ours is not a complete extraction of the archive with this sha256; undefined when it is. */
-async function staleReason(target: string, st: import('node:fs').Stats, sha256: string, uid: number | undefined): Promise<string | { release?: string; files: number; symlinks: number; dirs: number; bytes: number }> {
+async function staleReason(target: string, st: Stats, sha256: string, uid: number | undefined): Promise<string | { release?: string; files: number; symlinks: number; dirs: number; bytes: number }> {
   if ((st.mode & 0o022) !== 0) return `it is writable by others (mode ${(st.mode & 0o777).toString(8)})`;
   const text = await readOwnedSmall(recordPath(target), uid);
   const rec = text === undefined ? undefined : parseRecord(text);
@@ -106,7 +106,7 @@ async function staleReason(target: string, st: import('node:fs').Stats, sha256: 
   if (rec.sha256 !== sha256) return `it holds another archive (sha256 ${rec.sha256.slice(0, 12)}…, this one is ${sha256.slice(0, 12)}…)`;
   const kconfig = await lstatOrUndefined(join(target, KCONFIG_H)).catch(() => undefined);
   if (!kconfig?.isFile()) return `${KCONFIG_H} is missing (bcc would ignore the directory)`;
-  const got = await countTree(target, rec.files + rec.symlinks + MAX_WALK);
+  const got = await countTree(target, MAX_WALK);
   if (got.files !== rec.files || got.symlinks !== rec.symlinks || got.bytes !== rec.bytes || got.other !== 0) {
     return `it is incomplete or changed (${got.files} files, ${got.symlinks} symlinks, ${got.bytes} bytes; the archive has ${rec.files}, ${rec.symlinks}, ${rec.bytes})`;
   }

@@ -106,7 +106,7 @@ async function fromUrl(opts: FetchOptions, log: Logger, maxBytes: number): Promi
 async function locate(opts: FetchOptions, log: Logger, maxBytes: number): Promise<Found> {
   if (opts.from === 'running') {
     const r = await readRunningArchive({ root: opts.root, loader: opts.loader, isRoot: opts.isRoot, log });
-    return { archive: r.archive, origin: 'running', detail: r.path, release: r.release };
+    return { archive: r.archive, origin: 'running', detail: r.via === 'module-file' ? `${r.path} (the installed module file)` : r.path, release: r.release };
   }
   if (isUrl(opts.from)) return fromUrl(opts, log, maxBytes);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(opts.from)) {
@@ -123,6 +123,12 @@ async function validate(archive: Buffer, limits: Partial<ReadLimits> | undefined
     if (m.name === UTSRELEASE_H && m.data) text = m.data.toString('utf8');
   }
   return text === undefined ? undefined : parseUtsRelease(text);
+}
+
+/** Running mode: headers of another kernel than `uname -r` (a module file of another build, a mismatched sysfs) are worth a warning. */
+function warnOtherRelease(found: Found, inArchive: string | undefined, log: Logger): void {
+  if (inArchive === undefined || found.release === undefined || inArchive === found.release) return;
+  log.warning(`the archive from ${found.detail} is for kernel ${inArchive}, but the running kernel is ${found.release} (uname -r); bcc and bpftrace may misbehave with these headers`);
 }
 
 /** Finds the archive, checks its digest, then saves and/or extracts it. */
@@ -152,14 +158,17 @@ export async function fetchArchive(opts: FetchOptions, log: Logger): Promise<Fet
     // The default output is named after the release: read it first (uname -r for the running kernel).
     const release = found.release ?? (opts.output === undefined ? await archiveRelease(found.archive, opts.limits) : undefined);
     const out = opts.output ?? defaultHeadersDir(release);
-    const res = await extractArchive(found.archive, out, { replace: opts.replace, limits: opts.limits, log, signal: opts.signal });
+    // The default directory is bcc's shared one: a stale one of ours is replaced, a current one kept.
+    const res = await extractArchive(found.archive, out, { replace: opts.replace, refresh: opts.output === undefined, limits: opts.limits, log, signal: opts.signal });
     result.headersDir = res.dir;
     result.release = release ?? res.release;
+    if (found.origin === 'running') warnOtherRelease(found, res.release, log);
     const kconfig = await access(join(res.dir, 'include/linux/kconfig.h')).then(() => true, () => false);
     result.hints = usageHints(res.dir, kconfig);
   } else {
     const fromArchive = await validate(found.archive, opts.limits);
     result.release = found.release ?? fromArchive;
+    if (found.origin === 'running') warnOtherRelease(found, fromArchive, log);
   }
   if (opts.archive !== undefined) {
     result.archivePath = resolve(opts.archive);

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { KheadersError } from '../errors.js';
 import { nullLogger, type Logger } from '../log.js';
+import { MAX_INPUT_BYTES } from '../constants.js';
+import { archiveFromFile } from './file.js';
+import { findModuleFile } from './module-file.js';
 
 /** Loads and unloads a kernel module; injectable so tests can watch it. */
 export interface ModuleLoader {
@@ -18,9 +21,22 @@ export const modprobe: ModuleLoader = {
   unload: (name) => run('modprobe', ['-r', name]),
 };
 
-function run(cmd: string, args: string[]): Promise<void> {
+/** Not root, with passwordless sudo (GitHub's hosted runners): `sudo -n modprobe NAME` and `sudo -n rmmod NAME`. */
+export function sudoModprobe(env: NodeJS.ProcessEnv = process.env): ModuleLoader {
+  return {
+    load: (name) => run('sudo', ['-n', 'modprobe', name], env),
+    unload: (name) => run('sudo', ['-n', 'rmmod', name], env),
+  };
+}
+
+/** Whether `sudo -n true` succeeds: sudo on PATH, and no password needed. */
+export async function hasPasswordlessSudo(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  return run('sudo', ['-n', 'true'], env, 10_000).then(() => true, () => false);
+}
+
+function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv, timeout = 60_000): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: 60_000 }, (err, _out, stderr) => {
+    execFile(cmd, args, { timeout, env }, (err, _out, stderr) => {
       if (err) reject(new Error(`${cmd} ${args.join(' ')}: ${String(stderr).trim() || err.message}`));
       else resolve();
     });
@@ -28,19 +44,23 @@ function run(cmd: string, args: string[]): Promise<void> {
 }
 
 export interface RunningOptions {
-  /** Root under which /sys, /proc and /boot are looked up (default '/'); for tests. */
+  /** Root under which /sys, /proc, /boot and /lib/modules are looked up (default '/'); for tests. */
   root?: string;
-  /** Module loader (default: modprobe). */
+  /** Module loader (default: modprobe as root, `sudo -n` otherwise). */
   loader?: ModuleLoader;
-  /** Whether we may load modules (default: effective uid is 0). */
+  /** Whether we may load modules ourselves (default: effective uid is 0). */
   isRoot?: boolean;
+  /** Environment for sudo and modprobe (PATH; default process.env). */
+  env?: NodeJS.ProcessEnv;
   log?: Logger;
 }
 
 export interface RunningArchive {
   archive: Buffer;
-  /** The file it was read from, e.g. /sys/kernel/kheaders.tar.xz. */
+  /** The file it was read from: /sys/kernel/kheaders.tar.xz, or the module file. */
   path: string;
+  /** sysfs/procfs, the installed module file, or sysfs after loading the module. */
+  via: 'sysfs' | 'module-file' | 'loaded';
   /** The running kernel's release (`uname -r`). */
   release: string;
   /** True when we loaded the kheaders module (and unloaded it again). */
@@ -97,9 +117,27 @@ export async function ikheadersConfig(root: string, release: string): Promise<'y
   return /^# CONFIG_IKHEADERS is not set$/m.test(text) || /^CONFIG_/m.test(text) ? 'n' : undefined;
 }
 
+/** The archive inside the installed module file, or undefined when there is none (or it is unreadable to us). */
+async function fromModuleFile(root: string, release: string, log: Logger): Promise<RunningArchive | undefined> {
+  const mod = await findModuleFile(root, release);
+  if (!mod) return undefined;
+  try {
+    const got = await archiveFromFile(mod.path, { maxBytes: MAX_INPUT_BYTES, log });
+    log.info(`read the archive from the installed module ${mod.path} (found through ${mod.how}; ${got.detail}): no loading needed`);
+    return { archive: got.archive, path: mod.path, via: 'module-file', release, loadedModule: false };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') throw err;
+    log.info(`cannot read ${mod.path} (${code}); loading the module instead`);
+    return undefined;
+  }
+}
+
 /**
- * Reads the running kernel's archive. When absent and we are root, loads the
- * kheaders module, reads, and unloads it again (only if we loaded it).
+ * Reads the running kernel's archive: from sysfs (or procfs), else from the
+ * installed module file (no loading, no root), else by loading the module
+ * (as root, or with passwordless `sudo -n`), reading, and unloading it again
+ * (only if we loaded it).
  */
 export async function readRunningArchive(opts: RunningOptions = {}): Promise<RunningArchive> {
   const root = opts.root ?? '/';
@@ -108,8 +146,10 @@ export async function readRunningArchive(opts: RunningOptions = {}): Promise<Run
   const found = await readFirst(root);
   if (found) {
     log.info(`read ${found.data.length} bytes from ${found.path}`);
-    return { archive: found.data, path: found.path, release, loadedModule: false };
+    return { archive: found.data, path: found.path, via: 'sysfs', release, loadedModule: false };
   }
+  const file = await fromModuleFile(root, release, log);
+  if (file) return file;
   const config = await ikheadersConfig(root, release);
   const paths = RUNNING_PATHS.map((p) => join(root, p)).join(' or ');
   if (config === 'n') {
@@ -121,12 +161,18 @@ export async function readRunningArchive(opts: RunningOptions = {}): Promise<Run
       'mount sysfs at /sys (in a container, bind-mount the host /sys), or pass --from with another source');
   }
   const isRoot = opts.isRoot ?? process.geteuid?.() === 0;
+  const modules = join(root, 'lib/modules', release);
+  let loader = opts.loader ?? modprobe;
   if (!isRoot) {
-    throw new KheadersError('NOT_FOUND', `no ${paths}; the kheaders module of kernel ${release} is probably not loaded, and loading it needs root`,
-      'run as root (kheaders then loads and unloads the module), or run `sudo modprobe kheaders` first');
+    if (!(await hasPasswordlessSudo(opts.env))) {
+      throw new KheadersError('NOT_FOUND', `no ${paths} and no kheaders.ko[.xz|.zst|.gz] under ${modules}; loading the module of kernel ${release} needs root, and \`sudo -n true\` failed (no sudo, or it asks for a password)`,
+        'run as root or with passwordless sudo (kheaders then loads and unloads the module), run `sudo modprobe kheaders` first, or install the package with the kernel\'s kheaders.ko');
+    }
+    loader = opts.loader ?? sudoModprobe(opts.env);
+    log.info(`no kheaders archive exposed and no module file under ${modules}; loading the kheaders module with sudo -n`);
+  } else {
+    log.info(`no kheaders archive exposed and no module file under ${modules}; loading the kheaders module`);
   }
-  const loader = opts.loader ?? modprobe;
-  log.info('no kheaders archive exposed; loading the kheaders module');
   try {
     await loader.load('kheaders');
   } catch (err) {
@@ -148,5 +194,5 @@ export async function readRunningArchive(opts: RunningOptions = {}): Promise<Run
       'check `dmesg` and that /sys is mounted, or pass --from with another source');
   }
   log.info(`read ${loaded.data.length} bytes from ${loaded.path}`);
-  return { archive: loaded.data, path: loaded.path, release, loadedModule: true };
+  return { archive: loaded.data, path: loaded.path, via: 'loaded', release, loadedModule: true };
 }

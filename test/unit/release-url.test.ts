@@ -1,0 +1,90 @@
+// Headers for a kernel other than the runner's: --release (CLI) and the release
+// input (action) fill {release} in a plain .tar.xz URL template, not only for
+// packages; without them {release} is uname -r. A loopback server records the paths.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { release as osRelease } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { getInputs } from '../../src/action/inputs.js';
+import { execute } from '../../src/action/run.js';
+import { runCli } from '../../src/cli/run.js';
+import { nullLogger } from '../../src/core/log.js';
+import { tempDir } from '../helpers/action-tree.js';
+import { makeHeadersArchive } from '../helpers/headers-archive.js';
+import { send, startServer, type TestServer } from '../helpers/http.js';
+
+const OTHER = '6.8.0-31-generic';
+const TEMPLATE = '/kheaders/{release}/{arch}/kheaders_data.tar.xz';
+const tmp = tempDir('kheaders-release-url-');
+let server: TestServer;
+let archive: Buffer;
+let sha: string;
+
+before(async () => {
+  archive = readFileSync(makeHeadersArchive(tmp.dir, { release: OTHER }).archive);
+  sha = createHash('sha256').update(archive).digest('hex');
+  server = await startServer((req, res) => {
+    if (req.url === `/kheaders/${OTHER}/x86/kheaders_data.tar.xz`) send(res, archive);
+    else send(res, Buffer.from('no'), 404);
+  });
+});
+after(async () => {
+  await server?.close();
+  tmp.cleanup();
+});
+
+let saved: NodeJS.ProcessEnv = {};
+let n = 0;
+beforeEach(() => { saved = { ...process.env }; });
+afterEach(() => {
+  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+  Object.assign(process.env, saved);
+});
+const lastHit = (): string => server.hits[server.hits.length - 1]?.url ?? '';
+
+/** A fresh runner-like job (INPUT_* variables, workspace, RUNNER_TEMP, TMPDIR). */
+function job(inputs: Record<string, string>): { temp: string } {
+  const dir = join(tmp.dir, `job${n++}`);
+  const [workspace, temp] = [join(dir, 'workspace'), join(dir, 'runner_temp')];
+  for (const d of [workspace, temp]) mkdirSync(d, { recursive: true });
+  for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_')) delete process.env[k];
+  Object.assign(process.env, { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp, TMPDIR: temp });
+  for (const [k, v] of Object.entries(inputs)) process.env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
+  return { temp };
+}
+
+void describe('{release} in a plain .tar.xz URL template', () => {
+  void it('CLI: --release fills it; the default output is named after it', async () => {
+    const t = join(tmp.dir, `tmp${n++}`);
+    mkdirSync(t);
+    process.env.TMPDIR = t;
+    const code = await runCli(['extract', '--from', server.base + TEMPLATE, '--release', OTHER, '--arch', 'x86_64', '--sha256', sha]);
+    assert.equal(code, 0);
+    assert.equal(lastHit(), `/kheaders/${OTHER}/x86/kheaders_data.tar.xz`);
+    assert.ok(existsSync(join(t, `kheaders-${OTHER}/include/linux/kconfig.h`)));
+  });
+
+  void it('CLI: without --release it is uname -r', async () => {
+    const code = await runCli(['extract', '--from', server.base + TEMPLATE, '--arch', 'x86_64', '--output', join(tmp.dir, `out${n++}`)]);
+    assert.equal(code, 1);
+    assert.equal(lastHit(), `/kheaders/${encodeURIComponent(osRelease())}/x86/kheaders_data.tar.xz`);
+  });
+
+  void it('action, mode download: the release input fills it; extract-to auto is kheaders-<release>', async () => {
+    const { temp } = job({ mode: 'download', url: server.base + TEMPLATE, release: OTHER, arch: 'x86_64', sha256: sha, 'extract-to': 'auto' });
+    const r = await execute(getInputs(), {}, nullLogger);
+    assert.equal(lastHit(), `/kheaders/${OTHER}/x86/kheaders_data.tar.xz`);
+    assert.equal(r.origin, 'url');
+    assert.equal(r.kernelRelease, OTHER);
+    assert.equal(r.headersDir, join(temp, `kheaders-${OTHER}`));
+    assert.ok(readFileSync(r.archive).equals(archive));
+  });
+
+  void it('action, mode download: without the release input it is uname -r', async () => {
+    job({ mode: 'download', url: server.base + TEMPLATE, arch: 'x86_64' });
+    await assert.rejects(execute(getInputs(), {}, nullLogger));
+    assert.equal(lastHit(), `/kheaders/${encodeURIComponent(osRelease())}/x86/kheaders_data.tar.xz`);
+  });
+});
