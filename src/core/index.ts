@@ -4,12 +4,12 @@ export * from './errors.js';
 export * from './log.js';
 export * from './settings.js';
 export { didYouMean, nearest } from './suggest.js';
-export type { HeaderEntry, Variant } from './types.js';
+export type { HeaderEntry, ReadLimits, Variant } from './types.js';
 
 export { resolveArch, type ArchInfo } from './kernel/arch.js';
 export { claimFor, describeClaim, type Claim, type Fidelity } from './kernel/claim.js';
 export { parseConfigSpec, describeConfig } from './kernel/config-spec.js';
-export { parseUtsRelease, readIdentity, UTSRELEASE_H, VERSION_H, type KernelIdentity } from './kernel/identity.js';
+export { parseUtsRelease, readIdentity, UTSRELEASE_H, VERSION_H, type KernelIdentity } from './archive/identity.js';
 export { MTIME_FORMS, parseMtime, resolveMtime } from './kernel/mtime.js';
 export { buildDir, isPrepared, prepareTree } from './kernel/prepare.js';
 export { resolveTree, type TreeRef } from './kernel/resolve.js';
@@ -20,7 +20,7 @@ export { buildArchive, type BuildOptions, type BuildResult } from './build/build
 export { collectHeaders, type CollectOptions } from './build/collect.js';
 export { checkThreads, createCompressor, defaultThreads } from './build/compress.js';
 
-export { readMembers, DEFAULT_LIMITS, type Member, type ReadLimits } from './archive/read.js';
+export { readMembers, DEFAULT_LIMITS, type Member } from './archive/read.js';
 
 export { fetchArchive, type FetchOptions, type FetchResult } from './sources/fetch.js';
 export { archiveFromPackage, DEFAULT_PACKAGE_LIMITS, findKheadersModule, packageKind, type PackageKind, type PackageLimits } from './sources/package.js';

@@ -1,4 +1,4 @@
-import type { ReadLimits } from './archive/read.js';
+import type { ReadLimits } from './types.js';
 
 /** What the user asked for. Both fronts (CLI and action) produce these types. */
 export type Command = Settings['command'];

@@ -21,3 +21,13 @@ export interface HeaderEntry {
   /** Permission bits on disk, read only when the script keeps them (no --mode). */
   mode?: number;
 }
+
+/** Limits of the archive reader (--max-entry-size, --max-size, --max-entries). */
+export interface ReadLimits {
+  /** Largest single member, bytes. */
+  maxEntryBytes: number;
+  /** Largest uncompressed tar stream (and compressed input), bytes. */
+  maxTotalBytes: number;
+  /** Most entries. */
+  maxEntries: number;
+}

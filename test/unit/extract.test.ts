@@ -5,7 +5,7 @@ import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { archiveRelease, extractArchive, usageHints } from '../../src/core/io/extract.js';
-import { parseUtsRelease } from '../../src/core/kernel/identity.js';
+import { parseUtsRelease } from '../../src/core/archive/identity.js';
 import { makeHeadersArchive, type HeadersFixture } from '../helpers/headers-archive.js';
 import { hostileCorpus } from '../helpers/hostile.js';
 import { rejectsWith } from '../helpers/errors.js';

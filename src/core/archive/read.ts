@@ -15,19 +15,12 @@ import { createReadStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { KheadersError } from '../errors.js';
+import type { ReadLimits } from '../types.js';
 import { memberKind, normalizeName, TreeGuard } from './guard.js';
 import { HeaderCheck } from './tar-headers.js';
 import { CHUNK, xzError, xzStages } from './xz-decode.js';
 import { MAX_INPUT_BYTES } from '../constants.js';
 
-export interface ReadLimits {
-  /** Largest single member, bytes. */
-  maxEntryBytes: number;
-  /** Largest uncompressed tar stream (and compressed input), bytes. */
-  maxTotalBytes: number;
-  /** Most entries. */
-  maxEntries: number;
-}
 
 /** A 6.1 x86 archive has ~6,400 entries, ~33 MB of tar, largest header ~0.5 MB. */
 export const DEFAULT_LIMITS: Readonly<ReadLimits> = {

@@ -1,7 +1,8 @@
 // Reads one side of a diff: every member through the project's one hostile-input
 // reader, then the file's own bytes for its digest and xz container.
 import { readFile } from 'node:fs/promises';
-import { readMembers, type Member, type ReadLimits } from '../archive/read.js';
+import { readMembers, type Member } from '../archive/read.js';
+import type { ReadLimits } from '../types.js';
 import { xzLayout } from '../archive/xz-info.js';
 import { KheadersError } from '../errors.js';
 import { digestBuffer } from '../io/atomic.js';

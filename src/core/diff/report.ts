@@ -1,6 +1,7 @@
 // The diff report: the TypeScript form of the JSON schema in docs/diff.md.
 // Stable: add fields only; a breaking change bumps DIFF_SCHEMA_VERSION.
-import type { ReadLimits, TarFormat } from '../archive/read.js';
+import type { TarFormat } from '../archive/read.js';
+import type { ReadLimits } from '../types.js';
 import type { XzBlock } from '../archive/xz-blocks.js';
 
 export const DIFF_SCHEMA_VERSION = 1;

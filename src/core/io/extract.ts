@@ -1,6 +1,6 @@
 // Safe extraction: members come from the one hostile-input reader (read.ts);
 // everything is staged in a temp dir next to the target and renamed into place.
-import { parseUtsRelease, UTSRELEASE_H } from '../kernel/identity.js';
+import { parseUtsRelease, UTSRELEASE_H } from '../archive/identity.js';
 import { chmod, lutimes, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { basename, dirname, join, resolve, sep } from 'node:path';
@@ -10,7 +10,8 @@ import { fsError } from './fs-errors.js';
 import { removeStale, stagePrefix } from './stale.js';
 import { digestBuffer, digestFile } from './atomic.js';
 import { inspectTarget, placeTree, writeRecord } from './headers-dir.js';
-import { readMembers, type ReadLimits } from '../archive/read.js';
+import { readMembers } from '../archive/read.js';
+import type { ReadLimits } from '../types.js';
 
 export interface ExtractOptions {
   /** Aborting stops between members and removes the staged tree. */

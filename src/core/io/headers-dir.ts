@@ -7,7 +7,7 @@
 import { constants, type Stats } from 'node:fs';
 import { lstat, mkdtemp, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parseUtsRelease, UTSRELEASE_H } from '../kernel/identity.js';
+import { parseUtsRelease, UTSRELEASE_H } from '../archive/identity.js';
 import { KheadersError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { writeFileAtomically } from './atomic.js';

@@ -3,7 +3,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KheadersError } from '../errors.js';
-import { parseUtsRelease, UTSRELEASE_H } from './identity.js';
+import { parseUtsRelease, UTSRELEASE_H } from '../archive/identity.js';
 
 async function real(p: string): Promise<string | undefined> {
   return realpath(p).catch(() => undefined);

@@ -1,6 +1,6 @@
 // The `extract` pipeline: find the archive (running kernel, file, ELF, URL),
 // check its digest before anything is written, save it and/or extract it.
-import { parseUtsRelease, UTSRELEASE_H } from '../kernel/identity.js';
+import { parseUtsRelease, UTSRELEASE_H } from '../archive/identity.js';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
@@ -11,7 +11,8 @@ import type { Logger } from '../log.js';
 import { archiveRelease, defaultHeadersDir, extractArchive, usageHints } from '../io/extract.js';
 import { archiveFromFile } from './file.js';
 import type { PackageLimits } from './package.js';
-import { readMembers, type ReadLimits } from '../archive/read.js';
+import { readMembers } from '../archive/read.js';
+import type { ReadLimits } from '../types.js';
 import { readRunningArchive, runningRelease, type ModuleLoader } from './running.js';
 import { download, expandUrlTemplate, isUrl, redact, type DownloadOptions, type UrlVars } from './url.js';
 import { digestBuffer, writeFileAtomically } from '../io/atomic.js';

@@ -1,10 +1,10 @@
 // The verify report: the TypeScript form of the JSON schema in docs/verify.md.
 // Stable: add fields only; a breaking change bumps REPORT_SCHEMA_VERSION.
-import type { ReadLimits } from '../archive/read.js';
+import type { ReadLimits } from '../types.js';
 import type { Variant } from '../types.js';
 import type { Claim } from '../kernel/claim.js';
 import type { FileRules } from '../kernel/script.js';
-import type { KernelIdentity } from '../kernel/identity.js';
+import type { KernelIdentity } from '../archive/identity.js';
 
 
 export const REPORT_SCHEMA_VERSION = 1;

@@ -15,7 +15,7 @@ import type { HeaderEntry } from '../types.js';
 import type { VariantInfo } from '../kernel/script.js';
 import { compareMember, expectedMembers, isGenerated, type Expected } from './compare.js';
 import { checkConfig, loadDotConfig, parseAutoconf, type DotConfig } from './config.js';
-import { readIdentity, UTSRELEASE_H, VERSION_H } from '../kernel/identity.js';
+import { readIdentity, UTSRELEASE_H, VERSION_H } from '../archive/identity.js';
 import { strictCheck, type MemberMeta } from './strict.js';
 import { mismatches, REPORT_SCHEMA_VERSION, type Counts, type Finding, type VerifyOptions, type VerifyReport } from './report.js';
 
