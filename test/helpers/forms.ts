@@ -49,6 +49,9 @@ export function formSourceNodes(): Record<string, Node> {
     'arch/x86/include/asm/vdso_y.h': '#define VY 1\n',
     'arch/x86/include/asm/exec.h': '#define EXEC 1\n',
     'arch/x86/include/uapi/asm/unistd.h': { link: '../../asm/vdso.h' },
+    // Stale generated headers in the source tree: the forms differ on taking them in O= builds.
+    'include/generated/stale.h': '#define STALE 1\n',
+    'arch/x86/include/generated/asm/stale.h': '#define STALE_ASM 1\n',
   };
 }
 
