@@ -68,8 +68,14 @@ void describe('faults', () => {
   for (const [sig, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
     void it(`${sig} during extract: exit ${code}, the staged tree removed`, async () => {
       const out = join(fresh(), 'hdr');
+      let sent = false;
       const r = await runNode(CLI, ['extract', '--from', slow, '--output', out], {
-        onStderr: (text, kill) => { if (/found a \d+-byte archive/.test(text)) setTimeout(() => kill(sig), 150); },
+        // One signal at a random moment in the first 400 ms of extracting (which takes seconds).
+        onStderr: (text, kill) => {
+          if (sent || !/found a \d+-byte archive/.test(text)) return;
+          sent = true;
+          setTimeout(() => kill(sig), Math.floor(Math.random() * 400));
+        },
       });
       assert.equal(r.code, code, r.stderr);
       assert.deepEqual([existsSync(out), litter(join(out, '..'))], [false, []]);
