@@ -1,22 +1,12 @@
 // Member-by-member comparison of two archives: presence, contents (with a
 // unified diff), type, link target, mode, mtime and owner.
-import { createTwoFilesPatch } from 'diff';
+import { unifiedDiff } from '../unified-diff.js';
 import type { Member } from '../archive/read.js';
 import type { DiffCounts, DiffField, DiffFinding } from './report.js';
 
 export interface CompareLimits {
   diffLines: number;
   maxDiffs: number;
-}
-
-/** A unified diff a/NAME -> b/NAME, at most maxLines lines; undefined when the diff library gives up. */
-export function unifiedDiff(name: string, a: Buffer, b: Buffer, maxLines: number): string | undefined {
-  const patch = createTwoFilesPatch(`a/${name}`, `b/${name}`, a.toString('utf8'), b.toString('utf8'),
-    undefined, undefined, { context: 3, timeout: 1000 });
-  if (patch === undefined) return undefined;
-  const lines = patch.split('\n').filter((l) => !l.startsWith('====')).filter((l, i, all) => l !== '' || i < all.length - 1);
-  if (lines.length <= maxLines) return lines.join('\n');
-  return [...lines.slice(0, maxLines), `... (${lines.length - maxLines} more diff lines)`].join('\n');
 }
 
 export const octalMode = (m: number): string => m.toString(8).padStart(4, '0');
@@ -38,7 +28,7 @@ function contentFinding(a: Member, b: Member, limits: CompareLimits, diffsLeft: 
     f.binary = true;
     f.detail = `binary contents differ (${sizes})`;
   } else if (diffsLeft > 0) {
-    const diff = unifiedDiff(a.name, da, db, limits.diffLines);
+    const diff = unifiedDiff(`a/${a.name}`, `b/${a.name}`, da, db, limits.diffLines);
     if (diff !== undefined) f.diff = diff;
   }
   return f;

@@ -1,7 +1,7 @@
 // Compares archive members with what the builder would put in the archive.
 import { readFileSync, readlinkSync } from 'node:fs';
-import { createTwoFilesPatch } from 'diff';
 import { KheadersError } from '../errors.js';
+import { unifiedDiff } from '../unified-diff.js';
 import { archiveOrder } from '../build/order.js';
 import type { Member } from '../archive/read.js';
 import { originalLine, stripComments } from '../build/strip.js';
@@ -52,12 +52,7 @@ export function loadStripped(entry: HeaderEntry): Buffer {
 /** A unified diff excerpt (tree -> archive), at most maxLines lines; undefined for binary. */
 export function diffExcerpt(name: string, tree: Buffer, archive: Buffer, maxLines: number): string | undefined {
   if (tree.includes(0) || archive.includes(0)) return undefined;
-  const patch = createTwoFilesPatch(`tree/${name}`, `archive/${name}`, tree.toString('utf8'), archive.toString('utf8'),
-    undefined, undefined, { context: 3, timeout: 1000 });
-  if (patch === undefined) return undefined;
-  const lines = patch.split('\n').filter((l) => !l.startsWith('====')).filter((l, i, all) => l !== '' || i < all.length - 1);
-  if (lines.length <= maxLines) return lines.join('\n');
-  return [...lines.slice(0, maxLines), `... (${lines.length - maxLines} more diff lines)`].join('\n');
+  return unifiedDiff(`tree/${name}`, `archive/${name}`, tree, archive, maxLines);
 }
 
 /** The tree-side line number of the first change in a unified diff. */

@@ -1,6 +1,6 @@
 // The verify report: the TypeScript form of the JSON schema in docs/verify.md.
 // Stable: add fields only; a breaking change bumps REPORT_SCHEMA_VERSION.
-import type { ReadLimits } from '../types.js';
+import type { VerifySettings } from '../settings.js';
 import type { Variant } from '../types.js';
 import type { Claim } from '../kernel/claim.js';
 import type { FileRules } from '../kernel/script.js';
@@ -9,26 +9,13 @@ import type { KernelIdentity } from '../archive/identity.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
-export interface VerifyOptions {
-  /** The archive to check (xz-compressed tar). */
-  archive: string;
-  /** Kernel source tree (srctree). */
-  source: string;
-  /** Object tree of an O= build; enables checking include/generated/ and its .config. */
-  objtree?: string;
-  /** SRCARCH or machine name; default: the arch found in the archive, else this machine. */
-  arch?: string;
-  /** A .config file to cross-check with the archive's autoconf.h (default: objtree/.config if present). */
-  config?: string;
-  /** --variant RULES: the script's rules stated by hand. */
-  rules?: string;
+/** verifyArchive's options: the verify command's settings, less what only the fronts use, plus the diff size. */
+export type VerifyOptions = Omit<VerifySettings, 'command' | 'strict' | 'json' | 'markdown'> & {
   /** Also compare metadata and rebuild to check reproducibility. */
   strict?: boolean;
-  /** Reader limits (defaults fit kernel headers with a wide margin). */
-  limits?: Partial<ReadLimits>;
   /** Lines of unified diff kept per differing file (default 40). */
   diffLines?: number;
-}
+};
 
 export type Category = 'differs' | 'missing' | 'extra' | 'generated' | 'config' | 'metadata';
 
