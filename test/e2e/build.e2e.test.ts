@@ -11,12 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { kernelTree } from '../helpers/e2e-tree.js';
 import { holdLock } from '../helpers/flock.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = process.env.KHEADERS_CLI ?? path.join(ROOT, 'dist/cli.js');
-const TREE_SCRIPT = path.join(ROOT, 'scripts/kernel-tree.sh');
 const MTIME = process.env.KHEADERS_E2E_MTIME ?? '2024-01-01 00:00:00 UTC';
 const BIG = 64 * 1024 * 1024;
 
@@ -31,20 +31,7 @@ interface Prepared {
 
 
 async function prepare(): Promise<Prepared> {
-  const { stdout } = await run('bash', [TREE_SCRIPT, '--reference', MTIME], {
-    env: process.env,
-    maxBuffer: BIG,
-  });
-  const kv = new Map<string, string>();
-  for (const line of stdout.split('\n')) {
-    const i = line.indexOf('=');
-    if (i > 0) kv.set(line.slice(0, i), line.slice(i + 1));
-  }
-  const get = (k: string): string => {
-    const v = kv.get(k);
-    assert.ok(v, `kernel-tree.sh printed no ${k}= line:\n${stdout}`);
-    return v;
-  };
+  const get = await kernelTree(['--reference', MTIME]);
   return {
     lock: path.join(get('cache'), '.lock'),
     tree: get('tree'),

@@ -5,21 +5,19 @@
 // by test:forms, and of the tree's own script by build.e2e).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { buildArchive } from '../../src/core/build/build.js';
 import { resolveTree } from '../../src/core/kernel/resolve.js';
 import { nullLogger } from '../../src/core/log.js';
+import { kernelTree } from '../helpers/e2e-tree.js';
 import { holdLock } from '../helpers/flock.js';
 import { corpusForms, runForm, type Form } from '../helpers/forms.js';
 import { overlayTree } from '../helpers/overlay.js';
 import { differingFields, tarMembers } from '../helpers/tar-fields.js';
 
-const run = promisify(execFile);
-const TREE_SCRIPT = path.resolve(import.meta.dirname, '../../scripts/kernel-tree.sh');
 const TS = '2024-01-01 00:00:00 UTC';
 const BIG = 1 << 30;
 
@@ -30,13 +28,7 @@ let bin = '';
 const layouts: Array<{ name: string; src: string; obj?: string }> = [];
 
 before(async () => {
-  const { stdout } = await run('bash', [TREE_SCRIPT], { env: process.env, maxBuffer: 1 << 26 });
-  const kv = new Map(stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as [string, string]));
-  const get = (k: string): string => {
-    const v = kv.get(k);
-    assert.ok(v, `kernel-tree.sh printed no ${k}= line:\n${stdout}`);
-    return v;
-  };
+  const get = await kernelTree();
   lock = path.join(get('cache'), '.lock');
   unlock = await holdLock(lock);
   dir = mkdtempSync(path.join(os.tmpdir(), 'kh-forms-e2e-'));

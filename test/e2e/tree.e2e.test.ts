@@ -3,13 +3,11 @@
 // (its srctree=). Without that tree these tests fail; they never skip.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { collectHeaders } from '../../src/core/build/collect.js';
 import { subarchOf } from '../../src/core/kernel/arch.js';
 import { defaultRules, detectVariant } from '../../src/core/kernel/script.js';
@@ -17,14 +15,12 @@ import { nullLogger } from '../../src/core/log.js';
 import { verifyArchive } from '../../src/core/verify/verify.js';
 import { assertSameSet, IN_TREE, key, OBJ, SRC } from '../helpers/collect-fixtures.js';
 import { listArchive, type OracleEntry } from '../helpers/fileset-oracle.js';
+import { kernelTree } from '../helpers/e2e-tree.js';
 import { holdLock } from '../helpers/flock.js';
 import { writeTree, type Node } from '../helpers/kernel-tree.js';
 import { MACHINES, NODE_ARCH_NAMES } from '../helpers/machines.js';
 import { oracleArchive, writeKernel } from '../helpers/verify-tree.js';
 
-const run = promisify(execFile);
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TREE_SCRIPT = path.join(ROOT, 'scripts/kernel-tree.sh');
 const BIG = 64 * 1024 * 1024;
 
 interface Prepared {
@@ -34,25 +30,8 @@ interface Prepared {
 }
 
 async function prepare(): Promise<Prepared> {
-  const { stdout } = await run('bash', [TREE_SCRIPT, '--no-objtree'], {
-    env: process.env,
-    maxBuffer: BIG,
-  });
-  const kv = new Map<string, string>();
-  for (const line of stdout.split('\n')) {
-    const i = line.indexOf('=');
-    if (i > 0) kv.set(line.slice(0, i), line.slice(i + 1));
-  }
-  const get = (k: string): string => {
-    const v = kv.get(k);
-    assert.ok(v, `kernel-tree.sh printed no ${k}= line:\n${stdout}`);
-    return v;
-  };
-  return {
-    lock: path.join(get('cache'), '.lock'),
-    tree: get('tree'),
-    srctree: get('srctree'),
-  };
+  const get = await kernelTree(['--no-objtree']);
+  return { lock: path.join(get('cache'), '.lock'), tree: get('tree'), srctree: get('srctree') };
 }
 
 /** Names in the archive, as GNU tar lists them (normalized). */

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { nullLogger } from '../../src/core/log.js';
 import { verifyArchive } from '../../src/core/verify/verify.js';
 import type { Finding, VerifyOptions, VerifyReport } from '../../src/core/verify/report.js';
+import { kernelTree } from '../helpers/e2e-tree.js';
 import { holdLock } from '../helpers/flock.js';
 
 const run = promisify(execFile);
@@ -24,13 +25,7 @@ const BIG = 64 * 1024 * 1024;
 interface Prepared { lock: string; tree: string; srctree: string; objtree: string; ref: string; refObjtree: string }
 
 async function prepare(): Promise<Prepared> {
-  const { stdout } = await run('bash', [TREE_SCRIPT, '--reference', MTIME], { maxBuffer: BIG });
-  const kv = new Map(stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-  const get = (k: string): string => {
-    const v = kv.get(k);
-    assert.ok(v, `kernel-tree.sh printed no ${k}= line:\n${stdout}`);
-    return v;
-  };
+  const get = await kernelTree(['--reference', MTIME]);
   return { lock: path.join(get('cache'), '.lock'), tree: get('tree'), srctree: get('srctree'), objtree: get('objtree'), ref: get('ref'), refObjtree: get('ref_objtree') };
 }
 

@@ -1,4 +1,4 @@
-// Assertions on KheadersError by its stable code (and, where it matters, its fix).
+// Assertions on KheadersError by its stable code, and on settings by the fields a test names.
 import assert from 'node:assert/strict';
 import { KheadersError, type ErrorCode } from '../../src/core/errors.js';
 
@@ -26,4 +26,14 @@ export function throwsWith(fn: () => unknown, code: ErrorCode, message?: RegExp,
     return assertKheadersError(e, code, message, fix);
   }
   return assert.fail(`expected a ${code} error, but nothing was thrown`);
+}
+
+/** deepEqual on the fields expected names, recursively: fields added to the settings later do not break it. */
+export function assertFields(actual: unknown, expected: Record<string, unknown>, at = '$'): void {
+  assert.ok(actual !== null && typeof actual === 'object', `${at} is not an object`);
+  for (const [k, v] of Object.entries(expected)) {
+    const got: unknown = (actual as Record<string, unknown>)[k];
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) assertFields(got, v as Record<string, unknown>, `${at}.${k}`);
+    else assert.deepEqual(got, v, `${at}.${k}`);
+  }
 }

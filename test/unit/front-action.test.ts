@@ -12,7 +12,7 @@ import { execute, type RunResult } from '../../src/action/run.js';
 import { renderSummary } from '../../src/action/summary.js';
 import type { CachePort } from '../../src/core/cache/port.js';
 import { copyTree, makeShim, tempDir, writeTree } from '../helpers/action-tree.js';
-import { throwsWith } from '../helpers/errors.js';
+import { assertFields, throwsWith } from '../helpers/errors.js';
 import { collector } from '../helpers/action-inproc.js';
 import { rawTar, realXz } from '../helpers/hostile.js';
 
@@ -22,15 +22,6 @@ const pristine = writeTree(join(tmp.dir, 'pristine'));
 const shim = makeShim(tmp.dir);
 const MTIME = '2024-01-01 00:00:00 UTC';
 let n = 0;
-/** deepEqual on the fields expected names, recursively: fields added to the settings later do not break it. */
-function assertFields(actual: unknown, expected: Record<string, unknown>, at = '$'): void {
-  assert.ok(actual !== null && typeof actual === 'object', `${at} is not an object`);
-  for (const [k, v] of Object.entries(expected)) {
-    const got: unknown = (actual as Record<string, unknown>)[k];
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) assertFields(got, v as Record<string, unknown>, `${at}.${k}`);
-    else assert.deepEqual(got, v, `${at}.${k}`);
-  }
-}
 
 /** A runner-like job: fresh workspace with a copy of the tree, RUNNER_TEMP, and the inputs in process.env. */
 function job(inputs: Record<string, string>, withTree = true): { workspace: string; tree: string; temp: string } {

@@ -11,7 +11,7 @@ import { runCli } from '../../src/cli/run.js';
 import { makeSampleTree } from '../../src/cli/sample.js';
 import type { BuildSettings, ExtractSettings, KeySettings, Settings, VerifySettings } from '../../src/core/settings.js';
 import { tempDir } from '../helpers/action-tree.js';
-import { throwsWith } from '../helpers/errors.js';
+import { assertFields, throwsWith } from '../helpers/errors.js';
 
 const tmp = tempDir('kheaders-front-cli-');
 after(tmp.cleanup);
@@ -20,15 +20,6 @@ mkdirSync(cwd, { recursive: true });
 writeFileSync(join(cwd, 'x.config'), 'CONFIG_X=y\n');
 const EMPTY: NodeJS.ProcessEnv = {};
 
-/** deepEqual on the fields expected names, recursively: fields added to the settings later do not break it. */
-function assertFields(actual: unknown, expected: Record<string, unknown>, at = '$'): void {
-  assert.ok(actual !== null && typeof actual === 'object', `${at} is not an object`);
-  for (const [k, v] of Object.entries(expected)) {
-    const got: unknown = (actual as Record<string, unknown>)[k];
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) assertFields(got, v as Record<string, unknown>, `${at}.${k}`);
-    else assert.deepEqual(got, v, `${at}.${k}`);
-  }
-}
 
 /** The settings of a 'run' parse; fails on any other kind. */
 function run(argv: string[], env: NodeJS.ProcessEnv = EMPTY): Settings {
