@@ -36,10 +36,14 @@ export const SUMMARIES: Record<string, RunResult> = {
     ] }) } },
 };
 
-/** A whole HTML page: the summary's markdown rendered as GitHub does (GFM), in GitHub's styles. */
+/** The summary's markdown rendered as GitHub does (GFM): the golden files hold this. */
+export function summaryHtml(markdown: string): string {
+  return marked.parse(markdown, { gfm: true, async: false });
+}
+
+/** A whole HTML page for the screenshot: the rendered summary in GitHub's markdown styles. */
 export function summaryPage(markdown: string): string {
   const css = readFileSync(createRequire(import.meta.url).resolve('github-markdown-css/github-markdown-light.css'), 'utf8');
-  const body = marked.parse(markdown, { gfm: true, async: false });
   return `<!doctype html>\n<html><head><meta charset="utf-8"><style>${css}\nbody{margin:0;background:#fff}.markdown-body{box-sizing:border-box;width:1012px;padding:24px}</style></head>\n` +
-    `<body><article class="markdown-body">\n${body}</article></body></html>\n`;
+    `<body><article class="markdown-body">\n${summaryHtml(markdown)}</article></body></html>\n`;
 }

@@ -1,18 +1,18 @@
-// The job summary as users see it: markdown rendered to HTML with GitHub's
-// styles, kept as golden files (npm run summary:shot screenshots them for review).
+// The job summary as users see it: markdown rendered to HTML as GitHub renders it,
+// kept as golden files (npm run summary:shot screenshots them in GitHub's styles).
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { it } from 'node:test';
 import { renderSummary } from '../../src/action/summary.js';
-import { SUMMARIES, summaryPage } from '../helpers/summary-fixtures.js';
+import { SUMMARIES, summaryHtml } from '../helpers/summary-fixtures.js';
 
 const DIR = resolve(import.meta.dirname, '../fixtures/summary');
 
 for (const [name, r] of Object.entries(SUMMARIES)) {
   void it(`${name}: the rendered summary equals its golden HTML, verdict first`, () => {
     const md = renderSummary(r);
-    const html = summaryPage(md);
+    const html = summaryHtml(md);
     const file = join(DIR, `${name}.html`);
     if (process.env.KHEADERS_UPDATE_GOLDEN === '1') writeFileSync(file, html);
     assert.equal(html, readFileSync(file, 'utf8'), `${file} is stale: look at the screenshot (npm run summary:shot), then KHEADERS_UPDATE_GOLDEN=1`);
