@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  archiveRelease, buildDir, cacheKey, cachedBuild, claimFor, defaultHeadersDir, digestFile, extractArchive, fetchArchive, KheadersError,
+  archiveRelease, buildDir, cacheKey, cachedBuild, claimFor, defaultHeadersDir, digestFile, unpackArchive, fetchArchive, KheadersError,
   parseUtsRelease, phase, resolveTree, treeKey, usageHints, UTSRELEASE_H,
   type BuildSettings, type CachePort, type ExtractSettings, type Claim, type FetchResult, type Logger, type TreeSettings, type UrlVars, type VariantInfo, type Written,
 } from '../core/index.js';
@@ -166,7 +166,7 @@ export async function execute(a: ActionSettings, ports: RunPorts, log: Logger): 
       ? defaultHeadersDir(res.kernelRelease ?? 'unknown', `pass ${Inputs.ExtractTo}: with a directory`)
       : a.extractTo;
     // bcc's shared-directory rules: a stale or incomplete one of ours is replaced, a current one kept.
-    const done = await phase(log, timings, 'extract', () => extractArchive(archive, target, { refresh: true, log }));
+    const done = await phase(log, timings, 'extract', () => unpackArchive(archive, target, { refresh: true, log }));
     res.headersDir = done.dir;
     for (const line of usageHints(done.dir, true)) log.info(line);
   }

@@ -52,4 +52,4 @@ export { defaultCacheDir, localCache } from './cache/local.js';
 export type { CachePort } from './cache/port.js';
 
 export { copyFileAtomically, digestFile, ensureOutputDir, writeFileAtomically, type Written } from './io/atomic.js';
-export { archiveRelease, defaultHeadersDir, extractArchive, usageHints, type ExtractResult } from './io/extract.js';
+export { archiveRelease, defaultHeadersDir, unpackArchive, usageHints, type UnpackResult } from './io/unpack.js';

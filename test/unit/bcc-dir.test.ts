@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { extractArchive } from '../../src/core/io/extract.js';
+import { unpackArchive } from '../../src/core/io/unpack.js';
 import { recordPath } from '../../src/core/io/headers-dir.js';
 import { fetchArchive } from '../../src/core/sources/fetch.js';
 import { nullLogger } from '../../src/core/log.js';
@@ -39,7 +39,7 @@ const leftovers = (target: string): string[] => readdirSync(dir).filter((f) => f
 void describe('a directory of ours', () => {
   void it('is extracted as tar -x makes it, with the record next to it and nothing added inside', async () => {
     const t = fresh();
-    const r = await extractArchive(a.archive, t, { refresh: true });
+    const r = await unpackArchive(a.archive, t, { refresh: true });
     assert.equal(r.reused, undefined);
     assert.deepEqual(snapshot(t), snapshot(tarExtract(a.archive, join(dir, `oracle-${n}`))));
     const rec = readFileSync(recordPath(t), 'utf8');
@@ -50,17 +50,17 @@ void describe('a directory of ours', () => {
 
   void it('complete and holding this archive: kept as it is (same inode, nothing written), with every policy but --force', async () => {
     const t = fresh();
-    await extractArchive(a.archive, t);
+    await unpackArchive(a.archive, t);
     const before = { dir: ino(t), rec: ino(recordPath(t)), kconfig: ino(join(t, 'include/linux/kconfig.h')) };
     for (const opts of [{ refresh: true }, {}]) {
       const c = collector();
-      const r = await extractArchive(a.archive, t, { ...opts, log: c.log });
+      const r = await unpackArchive(a.archive, t, { ...opts, log: c.log });
       assert.equal(r.reused, true);
       assert.equal(r.release, a.release);
       assert.match(c.lines.info.join('\n'), /kept .*already holds this archive/);
       assert.deepEqual({ dir: ino(t), rec: ino(recordPath(t)), kconfig: ino(join(t, 'include/linux/kconfig.h')) }, before);
     }
-    const forced = await extractArchive(a.archive, t, { replace: true });
+    const forced = await unpackArchive(a.archive, t, { replace: true });
     assert.equal(forced.reused, undefined);
     assert.notEqual(ino(t), before.dir, '--force extracts again');
   });
@@ -77,13 +77,13 @@ void describe('a directory of ours', () => {
   for (const [label, spoil, why] of stale) {
     void it(`stale — ${label}: replaced atomically in the shared directory, refused at an explicit --output`, async () => {
       const t = fresh();
-      await extractArchive(a.archive, t);
+      await unpackArchive(a.archive, t);
       writeFileSync(join(dir, 'saved-rec'), readFileSync(recordPath(t)));
       spoil(t);
       const old = ino(t);
-      await rejectsWith(extractArchive(a.archive, t), 'BAD_INPUT', why, /--force/);
+      await rejectsWith(unpackArchive(a.archive, t), 'BAD_INPUT', why, /--force/);
       const c = collector();
-      const r = await extractArchive(a.archive, t, { refresh: true, log: c.log });
+      const r = await unpackArchive(a.archive, t, { refresh: true, log: c.log });
       assert.equal(r.reused, undefined);
       assert.match(c.lines.info.join('\n'), why);
       assert.notEqual(ino(t), old);
@@ -91,14 +91,14 @@ void describe('a directory of ours', () => {
       assert.ok(lstatSync(recordPath(t)).isFile(), 'a fresh record, not the link');
       assert.deepEqual(leftovers(t), [], 'no staging or aside directory left');
       if (existsSync(join(dir, 'rec-target'))) assert.ok(readFileSync(join(dir, 'rec-target')).equals(readFileSync(join(dir, 'saved-rec'))), 'nothing written through the link');
-      assert.equal((await extractArchive(a.archive, t, { refresh: true })).reused, true, 'and kept on the next run');
+      assert.equal((await unpackArchive(a.archive, t, { refresh: true })).reused, true, 'and kept on the next run');
     });
   }
 
   void it('another archive: replaced in the shared directory (the new tree, the new record)', async () => {
     const t = fresh();
-    await extractArchive(a.archive, t);
-    const r = await extractArchive(b.archive, t, { refresh: true });
+    await unpackArchive(a.archive, t);
+    const r = await unpackArchive(b.archive, t, { refresh: true });
     assert.equal(r.release, b.release);
     assert.deepEqual(snapshot(t), snapshot(tarExtract(b.archive, join(dir, `oracle-${n}`))));
     assert.equal(readFileSync(recordPath(t), 'utf8').slice(0, 64), execFileSync('sha256sum', [b.archive], { encoding: 'utf8' }).slice(0, 64));
@@ -130,7 +130,7 @@ void describe('what is not ours', () => {
     asNobody('mkdir', t);
     asNobody('touch', join(t, 'planted.h'));
     for (const opts of [{}, { refresh: true }, { replace: true }]) {
-      await rejectsWith(extractArchive(a.archive, t, opts), 'BAD_INPUT', /belongs to uid 65534.*planted/, /remove it/);
+      await rejectsWith(unpackArchive(a.archive, t, opts), 'BAD_INPUT', /belongs to uid 65534.*planted/, /remove it/);
     }
     assert.deepEqual(readdirSync(t), ['planted.h']);
     assert.equal(existsSync(recordPath(t)), false);
@@ -139,7 +139,7 @@ void describe('what is not ours', () => {
   void it('an empty directory planted by nobody: refused too (bcc checks the owner, so do we)', { skip: NEEDS_ROOT }, async () => {
     const t = fresh();
     asNobody('mkdir', t);
-    await rejectsWith(extractArchive(a.archive, t, { refresh: true }), 'BAD_INPUT', /belongs to uid 65534/);
+    await rejectsWith(unpackArchive(a.archive, t, { refresh: true }), 'BAD_INPUT', /belongs to uid 65534/);
   });
 
   void it('a symlink planted by nobody at the target: refused, its target never written', { skip: NEEDS_ROOT }, async () => {
@@ -147,7 +147,7 @@ void describe('what is not ours', () => {
     const victim = mkdtempSync(join(dir, 'victim-'));
     asNobody('ln', '-s', victim, t);
     for (const opts of [{}, { refresh: true }, { replace: true }]) {
-      await rejectsWith(extractArchive(a.archive, t, opts), 'BAD_INPUT', /symbolic link, owned by uid 65534.*never writes through/);
+      await rejectsWith(unpackArchive(a.archive, t, opts), 'BAD_INPUT', /symbolic link, owned by uid 65534.*never writes through/);
     }
     assert.deepEqual(readdirSync(victim), []);
     assert.ok(lstatSync(t).isSymbolicLink());
@@ -157,18 +157,18 @@ void describe('what is not ours', () => {
     const t = fresh();
     const victim = mkdtempSync(join(dir, 'victim-'));
     symlinkSync(victim, t);
-    await rejectsWith(extractArchive(a.archive, t, { refresh: true }), 'BAD_INPUT', /symbolic link; kheaders never writes through/);
+    await rejectsWith(unpackArchive(a.archive, t, { refresh: true }), 'BAD_INPUT', /symbolic link; kheaders never writes through/);
     assert.deepEqual(readdirSync(victim), []);
   });
 
   void it('a record planted by nobody next to our directory: not trusted (the tree is replaced), and replaced by ours', { skip: NEEDS_ROOT }, async () => {
     const t = fresh();
-    await extractArchive(a.archive, t);
+    await unpackArchive(a.archive, t);
     const rec = readFileSync(recordPath(t));
     rmSync(recordPath(t));
     asNobody('sh', '-c', `printf '%s' "$1" > "$2"`, 'sh', rec.toString(), recordPath(t));
     const c = collector();
-    await extractArchive(a.archive, t, { refresh: true, log: c.log });
+    await unpackArchive(a.archive, t, { refresh: true, log: c.log });
     assert.match(c.lines.info.join('\n'), /no record/);
     assert.equal(statSync(recordPath(t)).uid, 0);
   });

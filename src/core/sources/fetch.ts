@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { resolveArch } from '../kernel/arch.js';
 import { KheadersError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { archiveRelease, defaultHeadersDir, extractArchive, usageHints } from '../io/extract.js';
+import { archiveRelease, defaultHeadersDir, unpackArchive, usageHints } from '../io/unpack.js';
 import { archiveFromFile } from './file.js';
 import type { PackageLimits } from './package.js';
 import { readMembers } from '../archive/read.js';
@@ -160,7 +160,7 @@ export async function fetchArchive(opts: FetchOptions, log: Logger): Promise<Fet
     const release = found.release ?? (opts.output === undefined ? await archiveRelease(found.archive, opts.limits) : undefined);
     const out = opts.output ?? defaultHeadersDir(release);
     // The default directory is bcc's shared one: a stale one of ours is replaced, a current one kept.
-    const res = await extractArchive(found.archive, out, { replace: opts.replace, refresh: opts.output === undefined, limits: opts.limits, log, signal: opts.signal });
+    const res = await unpackArchive(found.archive, out, { replace: opts.replace, refresh: opts.output === undefined, limits: opts.limits, log, signal: opts.signal });
     result.headersDir = res.dir;
     result.release = release ?? res.release;
     if (found.origin === 'running') warnOtherRelease(found, res.release, log);

@@ -8,7 +8,7 @@ import {
   MAX_PACKAGE_ENTRIES, MAX_PACKAGE_HEADER_BYTES, MAX_PACKAGE_MODULE_BYTES, MAX_PACKAGE_PAYLOAD_BYTES,
 } from '../constants.js';
 import { KheadersError } from '../errors.js';
-import { archiveRelease } from '../io/extract.js';
+import { archiveRelease } from '../io/unpack.js';
 import { digestFile } from '../io/atomic.js';
 import { nullLogger, type Logger } from '../log.js';
 import { AR_MAGIC } from './ar.js';

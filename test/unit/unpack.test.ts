@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { archiveRelease, extractArchive, usageHints } from '../../src/core/io/extract.js';
+import { archiveRelease, unpackArchive, usageHints } from '../../src/core/io/unpack.js';
 import { parseUtsRelease } from '../../src/core/archive/identity.js';
 import { makeHeadersArchive, type HeadersFixture } from '../helpers/headers-archive.js';
 import { hostileCorpus } from '../helpers/hostile.js';
@@ -41,13 +41,13 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('extractArchive', () => {
+describe('unpackArchive', () => {
   it('gives the same tree as GNU tar -x (contents, modes, mtimes, relative symlink kept)', async () => {
     const oracle = join(dir, 'oracle');
     mkdirSync(oracle);
     execFileSync('tar', ['-xf', fx.archive, '-C', oracle]);
     const target = join(dir, 'out1');
-    const res = await extractArchive(readFileSync(fx.archive), target);
+    const res = await unpackArchive(readFileSync(fx.archive), target);
     assert.deepEqual(snapshot(target), snapshot(oracle));
     assert.equal(readlinkSync(join(target, 'include/linux/types-link.h')), 'types.h');
     assert.equal(res.release, fx.release);
@@ -61,7 +61,7 @@ describe('extractArchive', () => {
     const odd = join(dir, 'odd-owner.tar.xz');
     execFileSync('tar', ['--owner=1234', '--group=1234', '--numeric-owner', '-I', 'xz', '-cf', odd, '-C', tree, '.']);
     const target = join(dir, 'owned');
-    await extractArchive(odd, target);
+    await unpackArchive(odd, target);
     const walk = (p: string): void => {
       const st = lstatSync(p);
       assert.equal(st.uid, 0, p);
@@ -76,7 +76,7 @@ describe('extractArchive', () => {
       const parent = join(dir, 'hostile', c.name.replace(/\W+/g, '-'));
       mkdirSync(parent, { recursive: true });
       const target = join(parent, 'headers');
-      await rejectsWith(extractArchive(c.bytes, target, { limits: c.limits }), c.code)
+      await rejectsWith(unpackArchive(c.bytes, target, { limits: c.limits }), c.code)
         .catch((e: Error) => assert.fail(`${c.name}: ${e.message}`));
       assert.deepEqual(entries(parent), [], c.name);
     }
@@ -86,7 +86,7 @@ describe('extractArchive', () => {
     const xz = readFileSync(fx.archive);
     const parent = join(dir, 'trunc');
     mkdirSync(parent);
-    await rejectsWith(extractArchive(xz.subarray(0, xz.length - 20), join(parent, 'h')), 'CORRUPT_ARCHIVE');
+    await rejectsWith(unpackArchive(xz.subarray(0, xz.length - 20), join(parent, 'h')), 'CORRUPT_ARCHIVE');
     assert.deepEqual(entries(parent), []);
   });
 
@@ -94,9 +94,9 @@ describe('extractArchive', () => {
     const target = join(dir, 'existing');
     mkdirSync(target);
     writeFileSync(join(target, 'stale.h'), 'old');
-    await rejectsWith(extractArchive(fx.archive, target), 'BAD_INPUT', /already exists/, /--force/);
+    await rejectsWith(unpackArchive(fx.archive, target), 'BAD_INPUT', /already exists/, /--force/);
     assert.ok(existsSync(join(target, 'stale.h')));
-    await extractArchive(fx.archive, target, { replace: true });
+    await unpackArchive(fx.archive, target, { replace: true });
     assert.equal(existsSync(join(target, 'stale.h')), false);
     assert.ok(existsSync(join(target, 'include/linux/kconfig.h')));
     assert.deepEqual(entries(dir).filter((n) => n.startsWith('.existing')), []);
@@ -105,7 +105,7 @@ describe('extractArchive', () => {
   it('existing empty target dir is filled', async () => {
     const target = join(dir, 'empty');
     mkdirSync(target);
-    await extractArchive(fx.archive, target);
+    await unpackArchive(fx.archive, target);
     assert.ok(existsSync(join(target, 'include/generated/utsrelease.h')));
   });
 
@@ -113,7 +113,7 @@ describe('extractArchive', () => {
     const target = join(dir, 'planted');
     mkdirSync(target);
     chownSync(target, 4321, 4321);
-    await rejectsWith(extractArchive(fx.archive, target, { replace: true }), 'BAD_INPUT');
+    await rejectsWith(unpackArchive(fx.archive, target, { replace: true }), 'BAD_INPUT');
     assert.ok(existsSync(target), 'the planted directory is left alone');
   });
 });

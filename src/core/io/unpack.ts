@@ -1,5 +1,5 @@
-// Safe extraction: members come from the one hostile-input reader (read.ts);
-// everything is staged in a temp dir next to the target and renamed into place.
+// Unpacking an archive into a directory, safely: members come from the one
+// hostile-input reader (read.ts); everything is staged next to the target and renamed into place.
 import { parseUtsRelease, UTSRELEASE_H } from '../archive/identity.js';
 import { chmod, lutimes, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -13,7 +13,7 @@ import { inspectTarget, placeTree, writeRecord } from './headers-dir.js';
 import { readMembers } from '../archive/read.js';
 import type { ReadLimits } from '../types.js';
 
-export interface ExtractOptions {
+export interface UnpackOptions {
   /** Aborting stops between members and removes the staged tree. */
   signal?: AbortSignal;
   /** Replace an existing, non-empty target that we own (default false). */
@@ -28,7 +28,7 @@ export interface ExtractOptions {
   log?: Logger;
 }
 
-export interface ExtractResult {
+export interface UnpackResult {
   dir: string;
   files: number;
   dirs: number;
@@ -70,7 +70,7 @@ export async function archiveRelease(input: Buffer | string, limits?: Partial<Re
  * half-extracted tree never appears at `target`. Relative in-tree symlinks are
  * kept; whatever the reader refuses (absolute paths, '..', links out, devices) stays refused.
  */
-export async function extractArchive(input: Buffer | string, target: string, opts: ExtractOptions = {}): Promise<ExtractResult> {
+export async function unpackArchive(input: Buffer | string, target: string, opts: UnpackOptions = {}): Promise<UnpackResult> {
   const log = opts.log ?? nullLogger;
   target = resolve(target);
   const parent = dirname(target);
@@ -85,7 +85,7 @@ export async function extractArchive(input: Buffer | string, target: string, opt
   await removeStale(parent, basename(target), log);
   const tmp = await mkdtemp(join(parent, `${stagePrefix(basename(target))}`)).catch((e: unknown) => { throw fsError(e, parent, 'write into'); });
   let at = tmp;
-  const res: ExtractResult = { dir: target, files: 0, dirs: 0, symlinks: 0, bytes: 0 };
+  const res: UnpackResult = { dir: target, files: 0, dirs: 0, symlinks: 0, bytes: 0 };
   const dirMeta: Array<{ path: string; mode: number; mtime: number }> = [];
   try {
     const label = typeof input === 'string' ? input : 'archive';
