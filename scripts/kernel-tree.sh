@@ -3,8 +3,10 @@
 # cache dir for the end-to-end tests and the benchmark. Idempotent: finished
 # steps are skipped on re-runs.
 #
-# Usage: scripts/kernel-tree.sh [--no-objtree] [--reference TIMESTAMP] [--force]
+# Usage: scripts/kernel-tree.sh [--no-objtree] [--arm64] [--reference TIMESTAMP] [--force]
 #   --no-objtree          skip the O= (separate objtree) variant
+#   --arm64               also an O= objtree cross-configured for arm64
+#                         (defconfig + IKHEADERS=m, gcc-aarch64-linux-gnu)
 #   --reference TS        also produce the kernel's own kheaders_data.tar.xz
 #                         with KBUILD_BUILD_TIMESTAMP=TS (cached per TS)
 #   --force               redo every step from the extracted source on
@@ -14,6 +16,7 @@
 #   cache=DIR         the cache; hold `flock DIR/.lock` while using the trees
 #   srctree=DIR       pristine source, used as --source for the O= build
 #   objtree=DIR       O= objtree (unless --no-objtree)
+#   objtree_arm64=DIR arm64 O= objtree (with --arm64; CROSS_COMPILE=aarch64-linux-gnu-)
 #   ref=FILE          reference archive of the in-tree build (with --reference)
 #   ref_objtree=FILE  reference archive of the O= build (with --reference)
 #   tree=DIR          configured and prepared in-tree build
@@ -24,6 +27,7 @@ PKG=linux-source-6.1
 CACHE=${KHEADERS_E2E_CACHE:-$HOME/.cache/kheaders-e2e}
 JOBS=${KHEADERS_E2E_JOBS:-2}
 WANT_OBJ=1
+WANT_ARM64=0
 REF_TS=
 FORCE=0
 
@@ -33,10 +37,11 @@ log() { printf 'kernel-tree: %s\n' "$*" >&2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --no-objtree) WANT_OBJ=0 ;;
+    --arm64) WANT_ARM64=1 ;;
     --reference) [ $# -ge 2 ] || die "--reference needs a timestamp" "pass e.g. --reference '2024-01-01 00:00:00 UTC'"
                  REF_TS=$2; shift ;;
     --force) FORCE=1 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1" "see $0 --help" ;;
   esac
   shift
@@ -85,6 +90,8 @@ flock 9
 SRC=$CACHE/src/$PKG
 TREE=$CACHE/tree/$PKG
 OBJ=$CACHE/obj
+OBJ_ARM64=$CACHE/obj-arm64
+ARM64=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
 done_step() { [ "$FORCE" = 0 ] && [ -f "$CACHE/state/$1" ] && [ "$(cat "$CACHE/state/$1")" = "$DEB_ID" ]; }
 mark_step() { printf '%s\n' "$DEB_ID" >"$CACHE/state/$1"; }
 
@@ -130,6 +137,16 @@ configure_obj() {
   "$SRC/scripts/config" --file "$OBJ/.config" -m IKHEADERS
   mk -C "$SRC" O="$OBJ" olddefconfig
   grep -qx 'CONFIG_IKHEADERS=m' "$OBJ/.config" || die "CONFIG_IKHEADERS=m did not stick in $OBJ/.config" "re-run with --force"
+}
+
+configure_arm64() {
+  command -v aarch64-linux-gnu-gcc >/dev/null || die "aarch64-linux-gnu-gcc not found" "apt-get install -y gcc-aarch64-linux-gnu"
+  rm -rf "$OBJ_ARM64"
+  mkdir -p "$OBJ_ARM64"
+  mk -C "$SRC" O="$OBJ_ARM64" "${ARM64[@]}" defconfig
+  "$SRC/scripts/config" --file "$OBJ_ARM64/.config" -m IKHEADERS
+  mk -C "$SRC" O="$OBJ_ARM64" "${ARM64[@]}" olddefconfig
+  grep -qx 'CONFIG_IKHEADERS=m' "$OBJ_ARM64/.config" || die "CONFIG_IKHEADERS=m did not stick in $OBJ_ARM64/.config" "re-run with --force"
 }
 
 # The kernel's own archive via its make rule (kheaders.o depends on it).
@@ -185,6 +202,18 @@ if [ "$WANT_OBJ" = 1 ]; then
   fi
 fi
 
+if [ "$WANT_ARM64" = 1 ]; then
+  if ! done_step arm64-config || [ ! -f "$OBJ_ARM64/.config" ]; then
+    rm -f "$CACHE/state/arm64-prepare"
+    timed "configure arm64 O= objtree" configure_arm64
+    mark_step arm64-config
+  fi
+  if ! done_step arm64-prepare; then
+    timed "make -j$JOBS prepare (arm64 O=)" mk -C "$SRC" O="$OBJ_ARM64" "${ARM64[@]}" -j"$JOBS" prepare
+    mark_step arm64-prepare
+  fi
+fi
+
 if [ -n "$REF_TS" ]; then
   key=$(printf '%s' "$REF_TS" | md5sum | cut -c1-16)
   rdir=$CACHE/ref/${DEB_ID%.deb}/$key
@@ -200,6 +229,7 @@ log "all done in $((SECONDS - T_ALL))s"
 echo "cache=$CACHE"
 echo "srctree=$SRC"
 [ "$WANT_OBJ" = 1 ] && echo "objtree=$OBJ"
+[ "$WANT_ARM64" = 1 ] && echo "objtree_arm64=$OBJ_ARM64"
 if [ -n "$REF_TS" ]; then
   echo "ref=$rdir/tree.tar.xz"
   [ "$WANT_OBJ" = 1 ] && echo "ref_objtree=$rdir/objtree.tar.xz"
