@@ -35,8 +35,10 @@ export interface FetchOptions {
   extract?: boolean;
   sha256?: string;
   md5?: string;
-  /** Replace an existing non-empty output directory (CLI --force). */
+  /** --force: extract again into a complete output, replace a regular file (headers-dir.ts). */
   replace?: boolean;
+  /** Other paths of this run that extracting must never replace (e.g. the file stdin was spooled to). */
+  inputs?: ReadonlyArray<{ path: string; what: string }>;
   /** Values for {key}, {arch}, {release} in a URL template (arch/release default to this machine). */
   urlVars?: UrlVars;
   /** The caller verifies the archive against a source tree afterwards: no "unverified" warning. */
@@ -159,8 +161,10 @@ export async function fetchArchive(opts: FetchOptions, log: Logger): Promise<Fet
     // The default output is named after the release: read it first (uname -r for the running kernel).
     const release = found.release ?? (opts.output === undefined ? await archiveRelease(found.archive, opts.limits) : undefined);
     const out = opts.output ?? defaultHeadersDir(release);
-    // The default directory is bcc's shared one: a stale one of ours is replaced, a current one kept.
-    const res = await unpackArchive(found.archive, out, { replace: opts.replace, refresh: opts.output === undefined, limits: opts.limits, log, signal: opts.signal });
+    // One rule for the default directory and --output (headers-dir.ts); the run's own files are never replaced.
+    const inputs = [...(found.origin === 'url' || opts.from === 'running' ? [] : [{ path: resolve(opts.from), what: 'the input of this run (--from)' }]),
+      ...(opts.archive === undefined ? [] : [{ path: resolve(opts.archive), what: 'the --archive file of this run' }]), ...(opts.inputs ?? [])];
+    const res = await unpackArchive(found.archive, out, { replace: opts.replace, inputs, limits: opts.limits, log, signal: opts.signal });
     result.headersDir = res.dir;
     result.release = release ?? res.release;
     if (found.origin === 'running') warnOtherRelease(found, res.release, log);

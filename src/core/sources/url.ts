@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KheadersError } from '../errors.js';
 import { nodeHttpGet, type HttpGet, type HttpResponse } from './http-get.js';
 import { nullLogger, type Logger } from '../log.js';
-import { MAX_INPUT_BYTES } from '../constants.js';
+import { DEFAULT_TIMEOUT_S, MAX_INPUT_BYTES } from '../constants.js';
 
 export interface DownloadOptions {
   get?: HttpGet;
@@ -23,9 +23,6 @@ export interface DownloadOptions {
   timeoutMs?: number;
   log?: Logger;
 }
-
-/** The default overall deadline of a download (--timeout, the action's `timeout`). */
-export const DEFAULT_TIMEOUT_S = 300;
 
 /** Values for a URL template's {key}, {arch} and {release}. */
 export interface UrlVars {
