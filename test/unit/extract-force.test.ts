@@ -34,7 +34,7 @@ function caseDir(): { d: string; input: string } {
   return { d, input };
 }
 const bytes = (p: string): Buffer => readFileSync(p);
-const quiet: string[] = [];
+const quiet = ['-q'];
 
 void describe('extract --force refuses what kheaders did not make', () => {
   void it('the input archive itself: --output equal to --from', async () => {
