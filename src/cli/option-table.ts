@@ -1,23 +1,25 @@
 // The CLI's options, in one table: the parser reads it (names, types, short
 // forms, which command takes which) and so does the help (each command's option
 // list is generated from it), so the help cannot promise what the parser does not do.
-import type { Command } from '../core/index.js';
+import { DEFAULT_LIMITS, DEFAULT_TIMEOUT_S, type Command } from '../core/index.js';
 
 export const COMMANDS: readonly Command[] = ['build', 'key', 'verify', 'extract', 'diff'];
 
 interface Spec {
   type: 'string' | 'boolean';
   short?: string;
-  /** The value's name in the help (DIR, FILE); none for a flag. */
-  arg?: string;
+  /** The value's name in the help (DIR, FILE); none for a flag. Per command where it differs. */
+  arg?: string | Partial<Record<Command, string>>;
   /** One help text, or one per command where the meaning differs. Lines after the first are continuation lines. */
   help: string | Partial<Record<Command, string>>;
   /** Per command: a flag instead of a value (key --json). */
   flagIn?: readonly Command[];
 }
 
-const ARCH = 'SRCARCH (x86, arm64, riscv, ...) or machine name (x86_64, aarch64, ...)';
+const ARCH = 'SRCARCH (x86, arm64, riscv, ...) or machine name (x86_64, aarch64, ...);\ndefault:';
 const LIMIT = 'raise it only for an archive you trust';
+/** A size as --max-size takes it: 32M, 1G. */
+const mib = (n: number): string => (n % 1024 ** 3 === 0 ? `${n / 1024 ** 3}G` : `${n / 1024 ** 2}M`);
 
 export const OPTIONS = {
   source: { type: 'string', arg: 'DIR', help: {
@@ -27,9 +29,9 @@ export const OPTIONS = {
     build: 'the object tree of an O= build (where the generated headers live)', key: 'the object tree of an O= build (where the generated headers live)',
     verify: 'the object tree of an O= build; checks its generated headers and .config\n(an in-tree build\'s are checked without it)' } },
   arch: { type: 'string', arg: 'A', help: {
-    build: `${ARCH}; default: the host`, key: `${ARCH}; default: the host`,
-    verify: `${ARCH}; default: the archive's`, extract: '{arch} in a URL template; default: this machine\'s' } },
-  config: { type: 'string', arg: 'C', help: {
+    build: `${ARCH} the host`, key: `${ARCH} the host`,
+    verify: `${ARCH} the archive's`, extract: '{arch} in a URL template; default: this machine\'s' } },
+  config: { type: 'string', arg: { build: 'C', key: 'C', verify: 'FILE' }, help: {
     build: 'a .config file or a make target (defconfig, x86_64_defconfig, tinyconfig);\nruns make olddefconfig|C and make prepare, only when needed',
     key: 'a .config file or a make target, as build takes it (key never runs make)',
     verify: 'a .config file; each option is checked against the archive\'s autoconf.h\n(no make: a make target is not taken here)' } },
@@ -38,7 +40,7 @@ export const OPTIONS = {
   compression: { type: 'string', arg: 'M', help: 'compat (default): xz -6, one thread, byte-identical to the kernel\'s script\nfast: multithreaded xz -1, same tar inside, bytes independent of --threads\nnone: the plain tar, as the kernel\'s script makes it before xz' },
   'plain-tar': { type: 'boolean', help: 'the same as --compression none' },
   threads: { type: 'string', arg: 'N', help: 'worker threads for fast mode (default: all cores, at least 2)' },
-  output: { type: 'string', short: 'o', arg: 'PATH', help: {
+  output: { type: 'string', short: 'o', arg: { build: 'FILE', extract: 'DIR' }, help: {
     build: 'the archive to write (default ./kheaders_data.tar.xz), atomically; - for stdout',
     extract: 'extract here (default ${TMPDIR:-/tmp}/kheaders-<release>, where bcc looks);\nsee "Where it extracts" below' } },
   'cache-dir': { type: 'string', arg: 'DIR', help: 'the local cache (default $XDG_CACHE_HOME/kheaders or ~/.cache/kheaders)' },
@@ -54,12 +56,12 @@ export const OPTIONS = {
   sha256: { type: 'string', arg: 'HEX', help: 'the archive\'s (or package\'s) sha256, checked before anything is written' },
   md5: { type: 'string', arg: 'HEX', help: 'the archive\'s (or package\'s) md5, checked before anything is written' },
   key: { type: 'string', arg: 'MD5', help: '{key} in a URL template (kheaders key prints it)' },
-  timeout: { type: 'string', arg: 'S', help: 'the deadline of a download, retries included (default 300 s)' },
+  timeout: { type: 'string', arg: 'S', help: `the deadline of a download, retries included (default ${DEFAULT_TIMEOUT_S} s)` },
   force: { type: 'boolean', help: 'also extract again into a directory that already holds this archive,\nand replace a regular file (never an input, nor what kheaders did not make)' },
   release: { type: 'string', arg: 'R', help: 'the kernel to take from a package that holds several; also {release} in a URL' },
-  'max-entry-size': { type: 'string', arg: 'S', help: `the largest member (default 32M); ${LIMIT}` },
-  'max-size': { type: 'string', arg: 'S', help: `the largest tar and input (default 1G); ${LIMIT}` },
-  'max-entries': { type: 'string', arg: 'N', help: `the most members (default 200000); ${LIMIT}` },
+  'max-entry-size': { type: 'string', arg: 'S', help: `the largest member (default ${mib(DEFAULT_LIMITS.maxEntryBytes)}); ${LIMIT}` },
+  'max-size': { type: 'string', arg: 'S', help: `the largest tar and input (default ${mib(DEFAULT_LIMITS.maxTotalBytes)}); ${LIMIT}` },
+  'max-entries': { type: 'string', arg: 'N', help: `the most members (default ${DEFAULT_LIMITS.maxEntries}); ${LIMIT}` },
   verbose: { type: 'boolean', short: 'v', help: {
     build: 'also the claim (byte-identical or not, and why), the rules read from\nthe script, every key input, debug lines',
     key: 'also every key input, to see why a key changed', verify: 'also the rules read from the script, debug lines',
@@ -90,7 +92,8 @@ export function optionFor(command: Command, name: Option): { type: 'string' | 'b
   const flag = spec.flagIn?.includes(command) ?? false;
   const help = typeof spec.help === 'string' ? spec.help : spec.help[command];
   if (help === undefined) throw new Error(`option --${name} has no help text for ${command}`);
-  return { type: flag ? 'boolean' : spec.type, short: spec.short, arg: flag ? undefined : spec.arg, help };
+  const arg = typeof spec.arg === 'object' ? spec.arg[command] : spec.arg;
+  return { type: flag ? 'boolean' : spec.type, short: spec.short, arg: flag ? undefined : arg, help };
 }
 
 /** parseArgs' option config for one command, from the table. */

@@ -109,7 +109,7 @@ export interface ExtractSettings {
   release?: string;
   /** A URL template's {key}: the md5 that `kheaders key` prints. */
   key?: string;
-  /** The deadline of a download, retries included, in seconds (default 300). */
+  /** The deadline of a download, retries included, in seconds (default DEFAULT_TIMEOUT_S). */
   timeout?: number;
   /** Reader limits (--max-entry-size, --max-size, --max-entries). */
   limits?: Partial<ReadLimits>;

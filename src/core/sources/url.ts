@@ -19,7 +19,7 @@ export interface DownloadOptions {
   /** Refuse bodies larger than this (default 1 GiB: a vmlinux with debug info fits). */
   maxBytes?: number;
   maxRedirects?: number;
-  /** The deadline for the whole download, retries included (default 300 s). */
+  /** The deadline for the whole download, retries included (default DEFAULT_TIMEOUT_S). */
   timeoutMs?: number;
   log?: Logger;
 }
