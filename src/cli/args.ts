@@ -10,7 +10,7 @@ import { COMMANDS, optionFor, parseConfig, type Option } from './option-table.js
 /** `-` as a path: stdout (build --output, --json, --markdown) or stdin (extract --from). */
 export const STDIO = '-';
 
-/** build without --source: the embedded sample tree, written at run time. */
+/** build without --source: the sample tree, kept next to the archive. */
 export interface SampleRequest {
   arch: ArchInfo;
   pack: PackSettings;

@@ -37,8 +37,6 @@ export interface FetchOptions {
   md5?: string;
   /** --force: extract again into a complete output, replace a regular file (headers-dir.ts). */
   replace?: boolean;
-  /** Other paths of this run that extracting must never replace (e.g. the file stdin was spooled to). */
-  inputs?: ReadonlyArray<{ path: string; what: string }>;
   /** Values for {key}, {arch}, {release} in a URL template (arch/release default to this machine). */
   urlVars?: UrlVars;
   /** The caller verifies the archive against a source tree afterwards: no "unverified" warning. */
@@ -163,7 +161,7 @@ export async function fetchArchive(opts: FetchOptions, log: Logger): Promise<Fet
     const out = opts.output ?? defaultHeadersDir(release);
     // One rule for the default directory and --output (headers-dir.ts); the run's own files are never replaced.
     const inputs = [...(found.origin === 'url' || opts.from === 'running' ? [] : [{ path: resolve(opts.from), what: 'the input of this run (--from)' }]),
-      ...(opts.archive === undefined ? [] : [{ path: resolve(opts.archive), what: 'the --archive file of this run' }]), ...(opts.inputs ?? [])];
+      ...(opts.archive === undefined ? [] : [{ path: resolve(opts.archive), what: 'the --archive file of this run' }])];
     const res = await unpackArchive(found.archive, out, { replace: opts.replace, inputs, limits: opts.limits, log, signal: opts.signal });
     result.headersDir = res.dir;
     result.release = release ?? res.release;
