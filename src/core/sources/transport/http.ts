@@ -48,25 +48,28 @@ export function proxyFor(url: URL): URL | undefined {
 }
 
 /**
- * One dispatcher a proxy (undici's ProxyAgent: CONNECT tunnels for https, an
- * absolute-URL request for http, Proxy-Authorization from the URL's user:pass).
- * Not undici's EnvHttpProxyAgent: it proxies loopback unless NO_PROXY names it
- * and refuses a scheme-less HTTPS_PROXY (host:port, as curl takes it), so which
- * proxy to use stays ours (proxyFor above).
+ * A dispatcher for one request, closed when its body ends: undici's
+ * ProxyAgent (CONNECT tunnels for https, an absolute-URL request for http,
+ * Proxy-Authorization from the URL's user:pass) or a plain Agent. Not undici's
+ * EnvHttpProxyAgent: it proxies loopback unless NO_PROXY names it and refuses a
+ * scheme-less HTTPS_PROXY (host:port, as curl takes it), so which proxy to use
+ * stays ours (proxyFor above).
  */
-const dispatchers = new Map<string, Dispatcher>();
 function dispatcherFor(proxy: URL | undefined): Dispatcher {
-  const id = proxy?.href ?? 'direct';
-  let d = dispatchers.get(id);
-  if (d === undefined) {
-    d = proxy === undefined ? new Agent() : new ProxyAgent({ uri: proxy.href, proxyTunnel: false });
-    dispatchers.set(id, d);
-  }
-  return d;
+  return proxy === undefined ? new Agent() : new ProxyAgent({ uri: proxy.href, proxyTunnel: false });
 }
 
 /** The default HttpGet: undici, through the proxy the environment names. */
 export const nodeHttpGet: HttpGet = async (url, { signal, headers }) => {
-  const res = await request(url, { method: 'GET', headers: { 'user-agent': 'kheaders', ...headers }, signal, dispatcher: dispatcherFor(proxyFor(url)), maxRedirections: 0 });
-  return { status: res.statusCode, headers: res.headers, body: res.body, destroy: () => { res.body.dump().catch(() => undefined); } };
+  const dispatcher = dispatcherFor(proxyFor(url));
+  const close = (): void => { dispatcher.close().catch(() => undefined); };
+  try {
+    const res = await request(url, { method: 'GET', headers: { 'user-agent': 'kheaders', ...headers }, signal, dispatcher, maxRedirections: 0 });
+    res.body.once('close', close);
+    // dump, not destroy: a destroyed undici body reports an unhandled "Request aborted".
+    return { status: res.statusCode, headers: res.headers, body: res.body, destroy: () => { res.body.dump().catch(() => undefined); } };
+  } catch (err) {
+    close();
+    throw err;
+  }
 };
