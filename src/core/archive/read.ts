@@ -240,8 +240,8 @@ function fileError(what: string, e: NodeJS.ErrnoException): KheadersError {
   return new KheadersError('BAD_INPUT', `cannot read ${what}: ${e.message}`, 'check the archive path');
 }
 
-/** Maps tar-stream's terse errors to messages a user can act on. */
-function tarError(what: string, err: unknown): KheadersError {
+/** Maps tar-stream's terse errors to messages a user can act on (the archive reader's and the packages' tars). */
+export function tarError(what: string, err: unknown): KheadersError {
   if (err instanceof KheadersError) return err;
   const msg = err instanceof Error ? err.message : String(err);
   if (/unexpected end/i.test(msg)) return corrupt(`${what}: tar data is truncated`);
