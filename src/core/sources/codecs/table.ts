@@ -1,13 +1,13 @@
 // The codecs, one table: magic bytes → decoder. A codec is a name, a sniff of
-// the first bytes, and a decoder (a Transform: bytes in, bytes out, nothing
-// else; not a Duplex.from generator, whose reads never end when it is
-// destroyed before its first write). The table applies what every codec shares, once: the
-// check that the input starts like the claimed codec, the output cap, the abort
-// signal, and the wording of errors ("<what>: corrupt <codec> data (...)",
-// "<what>: decompresses to more than N bytes"). A decoder throws a plain Error
-// for bad data, or a KheadersError without the input's name (the table puts it
-// in front). Adding a codec: one file beside this one, one line in CODECS
-// (those with a weak magic, such as legacy lzma, go last).
+// the first bytes, and a decoder: a Transform, bytes in, bytes out, nothing
+// else (not a Duplex.from generator: its reads never end when it is destroyed
+// before its first write). The table applies what every codec shares, once:
+// the check that the input starts like the claimed codec, the output cap, the
+// abort signal, and the wording of errors ("<what>: corrupt <codec> data
+// (...)", "<what>: decompresses to more than N bytes"). A decoder throws a
+// plain Error for bad data, or a KheadersError without the input's name (the
+// table puts it in front). Adding a codec: one file beside this one, one line
+// in CODECS (those with a weak magic, such as legacy lzma, go last).
 import { Readable, type Transform } from 'node:stream';
 import { MAX_INPUT_BYTES } from '../../constants.js';
 import { corrupt, KheadersError } from '../../errors.js';
