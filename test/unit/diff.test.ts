@@ -7,7 +7,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { DiffReport } from '../../src/core/index.js';
+import type { DiffReport } from '../../src/core/diff/report.js';
 import { parseCli } from '../../src/cli/args.js';
 import { runCli } from '../../src/cli/run.js';
 import { ROOT } from '../helpers/cli.js';

@@ -18,7 +18,7 @@ function checkBytes(id: number): number {
 }
 
 /** A multibyte integer; [value, next offset], or undefined when it runs past `end` or is over 9 bytes. */
-function varint(buf: Buffer, at: number, end: number): [number, number] | undefined {
+export function varint(buf: Buffer, at: number, end = buf.length): [number, number] | undefined {
   let v = 0;
   for (let i = 0; i < 9 && at + i < end; i++) {
     const b = buf[at + i]!;

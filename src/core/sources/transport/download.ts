@@ -1,5 +1,8 @@
 // Downloads a URL to a file: redirects, retries with backoff, the overall
 // deadline, an idle timeout and the size cap; the URL is redacted in every message.
+// Ours, not undici's RetryAgent and redirect handling: those resume a body with
+// Range requests, know nothing of the overall deadline or Retry-After's cap, log
+// no retry, and follow an https → http redirect, which we refuse.
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
