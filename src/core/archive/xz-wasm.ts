@@ -2,9 +2,12 @@
 // compiled to WebAssembly (the same liblzma version as the addon), driven
 // through lzma_code() as a Node Transform. Unlike a stream wrapper that ends
 // quietly, it fails unless the decoder reached the end of the stream.
+import { readFile } from 'node:fs/promises';
 import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
 
 const OUT = 64 * 1024;
+/** The decoder's memory limit: 256 MiB, far over what xz -9 needs (65 MiB). */
+const MEMLIMIT = 256 * 1024 * 1024;
 const LZMA_OK = 0;
 const LZMA_STREAM_END = 1;
 const LZMA_RUN = 0;
@@ -15,10 +18,24 @@ const LZMA_BUF_ERROR = 10;
 type Wasm = typeof import('node-liblzma/wasm');
 
 let wasm: Promise<Wasm> | undefined;
-/** Loads and instantiates the WASM liblzma once. */
+/** liblzma.wasm: next to the bundle (dist/node-liblzma/wasm/), else in node_modules (running from source). */
+async function wasmBinary(): Promise<Buffer> {
+  try {
+    return await readFile(new URL('./node-liblzma/wasm/liblzma.wasm', import.meta.url));
+  } catch {
+    return readFile(new URL(import.meta.resolve('node-liblzma/wasm/liblzma.wasm')));
+  }
+}
+
+/** Loads and instantiates the WASM liblzma once (its glue would fetch() the file, which Node cannot do for file: URLs). */
 export function loadWasm(): Promise<Wasm> {
   wasm ??= import('node-liblzma/wasm').then(async (w) => {
-    await w.initModule();
+    const bytes = await wasmBinary();
+    await w.initModule(async () => {
+      const glue = (await import('node-liblzma/wasm/liblzma.js')) as unknown as { default: (m: object) => Promise<unknown> };
+      const wasmBinary = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+      return (await glue.default({ wasmBinary })) as Awaited<ReturnType<Wasm['getModule']>>;
+    });
     return w;
   });
   return wasm;
@@ -34,7 +51,14 @@ export async function wasmUnxz(opts: TransformOptions = {}): Promise<Transform> 
   const w = await loadWasm();
   const mod = w.getModule();
   const stream = new w.WasmLzmaStream(mod);
-  w.decoderInit(stream);
+  // The glue takes lzma_stream_decoder's 64-bit memlimit as two 32-bit halves (no BigInt
+  // support), which node-liblzma's own decoderInit() does not do: call it directly.
+  const init = (mod as unknown as { _lzma_stream_decoder: (s: number, lo: number, hi: number, flags: number) => number })._lzma_stream_decoder;
+  const ret = init(stream.ptr, MEMLIMIT, 0, 0);
+  if (ret !== LZMA_OK) {
+    stream.free();
+    throw lzmaError(ret, `liblzma (WASM) cannot start a decoder (error ${ret})`);
+  }
   const out = mod._malloc(OUT);
   let ended = false;
   let freed = false;
