@@ -6,17 +6,17 @@ import { spawn, spawnSync } from 'node:child_process';
 import { Duplex } from 'node:stream';
 
 export interface SystemXz {
-  /** Absolute or PATH name of the binary. */
+  /** The binary, as spawn looks it up on PATH. */
   path: string;
   /** Its first --version line, e.g. "xz (XZ Utils) 5.4.1". */
   version: string;
 }
 
 let found: SystemXz | null | undefined;
-/** The system xz on PATH (or KHEADERS_XZ), or null when there is none. */
+/** The system xz on PATH, or null when there is none. */
 export function systemXz(): SystemXz | null {
   if (found !== undefined) return found;
-  const path = process.env.KHEADERS_XZ ?? 'xz';
+  const path = 'xz';
   const r = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 10_000 });
   const line = r.status === 0 ? r.stdout.split('\n')[0]?.trim() : undefined;
   found = line !== undefined && /XZ Utils/.test(line) ? { path, version: line } : null;
