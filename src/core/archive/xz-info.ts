@@ -1,7 +1,7 @@
 // The xz container of an archive: check type, blocks, and the LZMA2 dictionary
 // size, from which the preset and our compression mode can be told.
 import { XZ_MAGIC } from '../constants.js';
-import { parseFileIndex } from './xz.js';
+import { parseXzIndex } from './xz-index.js';
 import { varint, xzBlocks, type XzBlock } from './xz-blocks.js';
 
 export interface XzLayout {
@@ -55,7 +55,7 @@ export function xzLayout(buf: Buffer): XzLayout | undefined {
   if (buf.length < 32 || !buf.subarray(0, 6).equals(XZ_MAGIC)) return undefined;
   let index;
   try {
-    index = parseFileIndex(buf);
+    index = parseXzIndex(buf);
   } catch {
     return undefined;
   }

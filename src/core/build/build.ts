@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { writeAtomically, type Written } from '../io/atomic.js';
+import { xzEncoder } from '../archive/xz.js';
 import { prepareTree } from '../kernel/prepare.js';
 import { resolveTree } from '../kernel/resolve.js';
 import { claimFor, describeClaim, type Claim } from '../kernel/claim.js';
@@ -59,6 +60,11 @@ export async function buildArchive(opts: BuildOptions, log: Logger): Promise<Bui
   if (claim.fidelity === 'unknown' && opts.strictVariant) {
     throw new KheadersError('UNKNOWN_SCRIPT', `refusing to build: ${describeClaim(claim)}`,
       'pass --variant RULES to state the rules, or drop --strict-variant to follow the closest ones');
+  }
+  // Before make: a platform that cannot write xz fails now, and the claim names a system xz.
+  if (pack.compression !== 'none') {
+    const encoder = await xzEncoder();
+    if (encoder.kind === 'system') claim.encoder = encoder.name;
   }
   log.debug(`claim: ${describeClaim(claim)}`);
   const prepared = await phase(log, timings, 'prepare config', () => prepareTree(tree, log));

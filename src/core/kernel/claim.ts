@@ -11,6 +11,8 @@ export interface Claim {
   fields: string[];
   /** Why, one line each. */
   why: string[];
+  /** The system xz (with its version) when it, not the bundled liblzma, wrote the xz bytes. */
+  encoder?: string;
 }
 
 /** The mtime origins that reach a script honouring each source. */
@@ -53,7 +55,8 @@ export function claimFor(info: Pick<VariantInfo, 'known' | 'rules' | 'unknown'>,
 
 /** The claim in one line, for logs. */
 export function describeClaim(c: Claim): string {
-  if (c.fidelity === 'byte-identical') return "byte-identical to the archive this tree's kernel/gen_kheaders.sh makes";
-  if (c.fidelity === 'content-identical') return `content-identical (same members, contents and order; ${c.fields.join(', ')} cannot match: ${c.why.join('; ')})`;
-  return `unknown: the script has constructs we do not model (${c.why.join('; ')}); the closest rules were followed`;
+  const by = c.encoder === undefined ? '' : `; the xz bytes were written by the system ${c.encoder}`;
+  if (c.fidelity === 'byte-identical') return `byte-identical to the archive this tree's kernel/gen_kheaders.sh makes${by}`;
+  if (c.fidelity === 'content-identical') return `content-identical (same members, contents and order; ${c.fields.join(', ')} cannot match: ${c.why.join('; ')})${by}`;
+  return `unknown: the script has constructs we do not model (${c.why.join('; ')}); the closest rules were followed${by}`;
 }
