@@ -28,6 +28,8 @@ interface Walk {
   out: Map<string, HeaderEntry>;
   /** find -L: walk directories behind symlinks (not one that holds the link: find's loop check). */
   follow?: boolean;
+  /** tar -h copy: a taken symlink to a directory is copied as that directory, with all it holds. */
+  tarDeref?: boolean;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -98,7 +100,8 @@ async function walk(w: Walk, rel: string, dirPath: Buffer, mode: Mode, prune?: s
       w.out.set(name, e);
       if (kind === 'symlink') later.push(readTarget(e, path));
     }
-    if (kind === 'symlink' && w.follow) later.push(followLink(w, name, path, dirPath, mode, err));
+    const taken = mode === 'all' || named || (mode === 'find' && isH);
+    if (kind === 'symlink' && (w.follow || (taken && w.tarDeref))) later.push(followLink(w, name, path, dirPath, taken && w.tarDeref ? 'all' : mode, err));
     if (kind !== 'dir') return;
     // A directory named *.h: tar copies all of it, cpio only the directory itself.
     // A directory named *.h (or any taken directory): tar copies all of it, cpio only the directory itself.
@@ -206,6 +209,7 @@ export async function collectHeaders(opts: CollectOptions): Promise<HeaderEntry[
     // find "<dir>/" -name '*.h' (or every name) in srctree (out-of-tree only), then in objtree.
     const how: Mode = rules.names === 'all' ? 'names' : rules.names === 'every' ? 'every' : 'find';
     src.follow = obj.follow = rules.followLinks === true;
+    src.tarDeref = obj.tarDeref = copy === 'tar' && rules.dereference === true;
     if (!inTree) await Promise.all(dirs.map((d) => root(src, d, true, undefined, how)));
     await Promise.all(dirs.map((d) => root(obj, d, true, undefined, how)));
     if (rules.withScript) src.out.set('kernel/gen_kheaders.sh', { name: 'kernel/gen_kheaders.sh', path: join(srctree, 'kernel/gen_kheaders.sh'), kind: 'file', from: 'src' });
