@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './log.js';
 export * from './settings.js';
 export { didYouMean, nearest } from './suggest.js';
+export { mdCell, mdCode, mdFence, mdSummary } from './markdown.js';
 export type { HeaderEntry, ReadLimits, Variant } from './types.js';
 
 export { resolveArch, type ArchInfo } from './kernel/arch.js';

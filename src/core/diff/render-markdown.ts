@@ -1,5 +1,6 @@
 // The --markdown report of diff: the two archives side by side, counts and
 // findings as tables, the first diffs in collapsible blocks, the verdict last.
+import { mdCell as cell, mdCode as code, mdFence as fence, mdSummary } from '../markdown.js';
 import { sizeText } from './cause.js';
 import { blocksLine, orderLine } from './render-text.js';
 import type { DiffReport, DiffSide } from './report.js';
@@ -9,17 +10,6 @@ export interface DiffMarkdownOptions {
   maxFindings?: number;
   /** Diff blocks shown (default 5). */
   maxDiffs?: number;
-}
-
-/** Makes text safe inside a table cell. */
-const cell = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-/** Inline code for a table cell (GFM splits cells on '|' even inside backticks). */
-const code = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')}\``;
-
-function fence(body: string): string {
-  let f = '```';
-  while (body.includes(f)) f += '`';
-  return `${f}diff\n${body}\n${f}`;
 }
 
 function sideRows(a: DiffSide, b: DiffSide): string[] {
@@ -55,7 +45,7 @@ export function renderDiffMarkdown(r: DiffReport, opts: DiffMarkdownOptions = {}
   }
   if (r.order !== undefined) out.push('', cell(orderLine(r.order).replace(/^order\s+/, 'Order: ')));
   for (const f of r.findings.filter((x) => x.diff !== undefined).slice(0, maxDiffs)) {
-    out.push('', `<details><summary>${f.name.replace(/[<>&]/g, '_')}</summary>`, '', fence(f.diff as string), '', '</details>');
+    out.push('', `<details><summary>${mdSummary(f.name)}</summary>`, '', fence(f.diff as string), '', '</details>');
   }
   out.push('', `verdict: ${r.verdict}`, '');
   return out.join('\n');
