@@ -3,6 +3,7 @@
 import { mdCell as cell, mdCode as code, mdFence as fence, mdSummary } from '../markdown.js';
 import { sizeText } from './cause.js';
 import { blocksLine, orderLine } from './render-text.js';
+import { collapseFindings } from './subtree.js';
 import type { DiffReport, DiffSide } from './report.js';
 
 export interface DiffMarkdownOptions {
@@ -37,9 +38,15 @@ export function renderDiffMarkdown(r: DiffReport, opts: DiffMarkdownOptions = {}
   out.push('', `Tar: ${r.tarIdentical ? 'identical' : 'differs'}.`);
   out.push('', '| Difference | Count |', '| --- | ---: |');
   for (const [k, v] of Object.entries(r.counts)) out.push(`| ${k} | ${v} |`);
-  if (r.findings.length > 0) {
-    const shown = r.findings.slice(0, maxFindings);
-    out.push('', `#### Findings${r.findings.length > shown.length ? ` (first ${shown.length} of ${r.findings.length})` : ''}`, '');
+  if (r.explanations !== undefined) {
+    out.push('', '#### Causes', '', '| Cause | What the archives show | Findings explained |', '| --- | --- | ---: |');
+    for (const e of r.explanations) out.push(`| ${e.cause} | ${cell(e.detail)} | ${e.members.length} |`);
+    if ((r.unexplained ?? 0) > 0) out.push(`| | not explained | ${r.unexplained ?? 0} |`);
+  }
+  const all = collapseFindings(r.findings, r.subtrees ?? []);
+  if (all.length > 0) {
+    const shown = all.slice(0, maxFindings);
+    out.push('', `#### Findings${all.length > shown.length ? ` (first ${shown.length} of ${all.length})` : ''}`, '');
     out.push('| Field | Member | Detail |', '| --- | --- | --- |');
     for (const f of shown) out.push(`| ${f.field} | ${code(f.name)} | ${cell(f.detail)} |`);
   }
