@@ -8,8 +8,9 @@ import { compareMembers } from '../../src/core/diff/compare.js';
 import { explain } from '../../src/core/diff/evidence.js';
 import { collapseFindings, onlySubtrees } from '../../src/core/diff/subtree.js';
 
+let index = 0;
 const m = (name: string, data?: string, over: Partial<Member> = {}): Member => ({
-  name, rawName: name, kind: data === undefined ? 'dir' : 'file', mode: data === undefined ? 0o755 : 0o644,
+  name, rawName: name, index: index++, kind: data === undefined ? 'dir' : 'file', mode: data === undefined ? 0o755 : 0o644,
   uid: 0, gid: 0, uname: '', gname: '', mtime: 0, size: data?.length ?? 0, ...(data !== undefined ? { data: Buffer.from(data) } : {}), ...over,
 });
 const autoconf = (...defs: string[]): Member => m('include/generated/autoconf.h', defs.map((d) => `#define ${d}\n`).join(''));
