@@ -193,6 +193,8 @@ void describe('vendor layouts: CRLF endings, tabs, continued lines, comments bet
       const [src] = writeFormTree(root, f, false);
       const lf = await detectVariant(src);
       assert.deepEqual([r.variant.rules, r.variant.unknown], [lf.rules, lf.unknown]);
+      assert.match(r.variant.notes?.join('\n') ?? '', /CRLF line endings: read as LF, but sh cannot run it/);
+      assert.equal(lf.notes, undefined);
       assert.equal(r.ours.claim.fidelity, 'byte-identical');
     });
   }

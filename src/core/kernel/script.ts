@@ -48,6 +48,8 @@ export interface VariantInfo {
   constructs: Construct[];
   /** Constructs we could not place; each makes the archive's bytes unknown. */
   unknown: Construct[];
+  /** What the user should know that does not change the rules (e.g. CRLF line endings), for a warning. */
+  notes?: string[];
 }
 
 /** The rules each variant has in the kernel versions that define it. */
@@ -133,11 +135,12 @@ export async function detectVariant(srctree: string): Promise<VariantInfo> {
   const unknown = [...f.unknown, ...missing.map((what) => ({ line: 0, what: 'missing', rule: what })),
     ...removes.map((r) => ({ line: 0, what: 'remove', rule: `rm of ${r} (only include/generated/utsversion.h is modelled)` }))];
   const desc = describe(variant, rules);
+  const notes = /\r\n/.test(shText) ? { notes: [`${script} has CRLF line endings: read as LF, but sh cannot run it as it is (convert it with dos2unix)`] } : {};
   if (unknown.length > 0) {
     const why = unknown.map((u) => (u.line > 0 ? `line ${u.line}: ${u.what}: ${u.rule}` : `${u.what}: ${u.rule}`)).join('; ');
-    return { variant, known: false, rules, constructs: f.constructs, unknown, reason: `${script} has constructs we do not model; closest rules: ${desc}; not understood: ${why}` };
+    return { variant, known: false, rules, constructs: f.constructs, unknown, ...notes, reason: `${script} has constructs we do not model; closest rules: ${desc}; not understood: ${why}` };
   }
-  return { variant, known: true, rules, constructs: f.constructs, unknown, reason: desc };
+  return { variant, known: true, rules, constructs: f.constructs, unknown, ...notes, reason: desc };
 }
 
 /** The rules in one line, for logs and reports. */
