@@ -70,6 +70,8 @@ export { mismatches, type Finding, type VerifyReport } from './verify/report.js'
 export { renderJson } from './verify/reports/json.js';
 /** The verify report as Markdown (the job summary, --format markdown). */
 export { renderMarkdown } from './verify/reports/markdown.js';
+/** Markdown table cells, inline code, fences and a details summary, escaped once for every report. */
+export { mdCell, mdCode, mdFence, mdSummary } from './markdown.js';
 /** The verify report as text (the terminal). */
 export { renderText } from './verify/reports/text.js';
 /** diff: two archives. */

@@ -14,8 +14,10 @@ export type Mode = (typeof MODES)[number];
 export interface Mtime {
   /** Seconds since the epoch. */
   epoch: number;
-  /** e.g. "--mtime", "KBUILD_BUILD_TIMESTAMP", "SOURCE_DATE_EPOCH", "default". */
+  /** e.g. "--mtime", "KBUILD_BUILD_TIMESTAMP", "SOURCE_DATE_EPOCH", "default", "script" (the script's own date). */
   origin: string;
+  /** SOURCE_DATE_EPOCH from the environment when set, whichever source won: a script that reads it follows it. */
+  sde?: number;
 }
 
 /** How a config was given: a .config file (absolute path) or a make target such as defconfig. */

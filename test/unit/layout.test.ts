@@ -17,7 +17,9 @@ function names(text: string, kind: 'import' | 'export', from: RegExp): string[] 
   for (const m of text.matchAll(new RegExp(`^${kind}\\s+(?:type\\s+)?\\{([^}]*)\\}\\s*from\\s+'([^']+)'`, 'gm'))) {
     if (!from.test(m[2] as string)) continue;
     for (const part of (m[1] as string).split(',')) {
-      const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop()?.trim();
+      const both = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/);
+      // `a as b`: an import uses the core's a, an export publishes b.
+      const name = (kind === 'import' ? both[0] : both[both.length - 1])?.trim();
       if (name) out.push(name);
     }
   }

@@ -5,7 +5,7 @@ import { xzEncoder } from '../archive/xz.js';
 import { prepareTree } from '../kernel/prepare.js';
 import { resolveTree } from '../kernel/resolve.js';
 import { claimFor, describeClaim, type Claim } from '../kernel/claim.js';
-import { parseMtime } from '../kernel/mtime.js';
+import { scriptMtime } from '../kernel/mtime.js';
 import type { VariantInfo } from '../kernel/script.js';
 import { KheadersError } from '../errors.js';
 import { phase, type Logger } from '../log.js';
@@ -55,7 +55,7 @@ export async function buildArchive(opts: BuildOptions, log: Logger): Promise<Bui
   const { tree, pack } = opts;
   const output = resolve(opts.output);
   const variant = opts.variant ?? (await phase(log, timings, 'resolve tree', () => resolveTree(tree, log)));
-  const mtime = scriptMtime(variant, pack.mtime);
+  const mtime = scriptMtime(variant.rules, pack.mtime);
   const claim = claimFor(variant, mtime, pack.compression);
   if (claim.fidelity === 'unknown' && opts.strictVariant) {
     throw new KheadersError('UNKNOWN_SCRIPT', `refusing to build: ${describeClaim(claim)}`,
@@ -120,9 +120,3 @@ export async function buildArchive(opts: BuildOptions, log: Logger): Promise<Bui
   return { archive: output, ...written, tarSize, files: entries.length, variant, claim, mtime, prepare: prepared, timings };
 }
 
-/** The mtime the script's rules give: a script with a fixed --mtime keeps it unless --mtime says otherwise. */
-export function scriptMtime(variant: Pick<VariantInfo, 'rules'>, given: Mtime): Mtime {
-  const fixed = variant.rules.mtime === 'fixed' ? variant.rules.fixedMtime : undefined;
-  if (fixed === undefined || given.origin === '--mtime') return given;
-  return { epoch: parseMtime(fixed), origin: 'script' };
-}

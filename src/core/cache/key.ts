@@ -4,6 +4,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, type Di
 import { basename, dirname, join } from 'node:path';
 import { collectHeaders } from '../build/collect.js';
 import { claimFor } from '../kernel/claim.js';
+import { scriptMtime } from '../kernel/mtime.js';
 import type { FileRules, VariantInfo } from '../kernel/script.js';
 import type { Compression, ConfigSpec, PackSettings, TreeSettings } from '../settings.js';
 import type { HeaderEntry, Variant } from '../types.js';
@@ -226,7 +227,7 @@ function digest(facts: string[], groups: Array<[string, Rec[]]>): string {
 /** The key's inputs for a tree, its pack settings and its script rules: one mapping for the CLI and the action. */
 export function keyInputs(tree: TreeSettings, pack: PackSettings, variant: Pick<VariantInfo, 'variant' | 'rules' | 'known' | 'unknown'>): KeyInputs {
   return { source: tree.source, objtree: tree.objtree, srcarch: tree.arch, makeArch: tree.makeArch, config: tree.config,
-    variant: variant.variant, rules: variant.rules, mtime: pack.mtime.epoch, compression: pack.compression,
+    variant: variant.variant, rules: variant.rules, mtime: scriptMtime(variant.rules, pack.mtime).epoch, compression: pack.compression,
     fidelity: claimFor(variant, pack.mtime, pack.compression).fidelity };
 }
 

@@ -1,6 +1,7 @@
 // What a build may promise: the archive this tree's own script would make,
 // byte for byte, or only its contents and order, or nothing (unknown constructs).
 import type { Compression, Mtime } from '../settings.js';
+import { scriptMtime } from './mtime.js';
 import type { FileRules, VariantInfo } from './script.js';
 
 export type Fidelity = 'byte-identical' | 'content-identical' | 'unknown';
@@ -15,25 +16,35 @@ export interface Claim {
   encoder?: string;
 }
 
-/** The mtime origins that reach a script honouring each source. */
+/** The mtime origins (after scriptMtime) that give the date a script honouring each source stamps; `archive`: an archive's own. */
 const HONOURED: Record<NonNullable<FileRules['mtime']>, readonly string[]> = {
-  kbuild: ['--mtime', 'KBUILD_BUILD_TIMESTAMP'],
-  sde: ['--mtime', 'SOURCE_DATE_EPOCH'],
-  fixed: ['script'],
+  kbuild: ['--mtime', 'KBUILD_BUILD_TIMESTAMP', 'script', 'archive'],
+  sde: ['SOURCE_DATE_EPOCH', 'script', 'archive'],
+  fixed: ['script', 'archive'],
   files: [],
 };
 
-/** The claim for building with these rules, this mtime and this compression. */
-export function claimFor(info: Pick<VariantInfo, 'known' | 'rules' | 'unknown'>, mtime: Mtime, compression: Compression = 'compat'): Claim {
+/** Why the mtime cannot match, when it cannot. */
+function mtimeWhy(r: FileRules, from: NonNullable<FileRules['mtime']>, m: Mtime): string {
+  if (from === 'files') return "the script stamps each file's own mtime (the build machine's clock)";
+  if (from === 'sde') return `SOURCE_DATE_EPOCH is unset, so the script stamps each file's own mtime (the build machine's clock); ours came from ${m.origin}`;
+  if (from === 'fixed') return `the script stamps its fixed date ${r.fixedMtime ?? ''}, and ours came from ${m.origin}`;
+  return `the script takes its mtime from KBUILD_BUILD_TIMESTAMP (unset here, so each file's own), and ours came from ${m.origin}`;
+}
+
+/**
+ * The claim for building with these rules, this mtime and this compression:
+ * every tar field that cannot match the script's archive is named, then the container.
+ */
+export function claimFor(info: Pick<VariantInfo, 'known' | 'rules' | 'unknown'>, given: Mtime, compression: Compression = 'compat'): Claim {
   const r = info.rules;
   const fields: string[] = [];
   const why: string[] = [];
   const from = r.mtime ?? 'kbuild';
+  const mtime = scriptMtime(r, given);
   if (!HONOURED[from].includes(mtime.origin)) {
     fields.push('mtime');
-    why.push(from === 'files'
-      ? "the script stamps each file's own mtime (the build machine's clock)"
-      : `the script takes its mtime from ${from === 'kbuild' ? 'KBUILD_BUILD_TIMESTAMP' : 'SOURCE_DATE_EPOCH'}, and ours came from ${mtime.origin}`);
+    why.push(mtimeWhy(r, from, mtime));
   }
   if ((r.owner ?? 'numeric') === 'builder') {
     fields.push('uid', 'gid', 'uname', 'gname');
