@@ -46,7 +46,7 @@ const ok = (r: Run): Run => {
   return r;
 };
 const build = (cli: string, out: string, ...more: string[]): Promise<Run> =>
-  runNode(cli, ['build', '--source', tree, '--arch', 'x86_64', '--no-cache', '--mtime', '@1700000000', ...more, '--output', out], { env });
+  runNode(cli, ['build', '-v', '--source', tree, '--arch', 'x86_64', '--no-cache', '--mtime', '@1700000000', ...more, '--output', out], { env });
 
 describe('with the native xz addon hidden', () => {
   test('--version, --help and key work, and print what they print with it', async () => {

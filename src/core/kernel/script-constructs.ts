@@ -46,7 +46,7 @@ function words(text: string): string[] {
 
 /** The stage directory's variable, from the copy destination (cpio -pd DIR, tar -x -C DIR). */
 function stageVar(lines: readonly ScriptLine[], vars: ReadonlyMap<string, string>): string | undefined {
-  const varOf = (w: string | undefined): string | undefined => /^\$\{?(\w+)\}?(\/.*)?$/.exec(w ?? '')?.[1];
+  const varOf = (w: string | undefined): string | undefined => /^\$\{?(\w+)\}?([./].*)?$/.exec(w ?? '')?.[1];
   for (const { text } of lines) {
     const ws = words(text);
     const ci = ws.findIndex((w) => toolOf(w, vars) === 'cpio');
