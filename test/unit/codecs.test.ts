@@ -57,6 +57,25 @@ void describe('codec table', () => {
     assert.ok(process.memoryUsage().rss - before < 256 << 20, `rss grew ${(process.memoryUsage().rss - before) >> 20} MiB`);
   });
 
+  void it('zstd: a chunk whose last piece is a block cut short (no output of its own) does not stall the stream', async () => {
+    // Raw blocks of 7,600 bytes (window 8 KiB): a 64 KiB chunk holds 9 block starts, the 9th block cut short,
+    // so the decoder's second piece of the first chunk yields nothing while the reader waits (6.1 data.tar.zst).
+    const payloads = Array.from({ length: 40 }, () => randomBytes(7600));
+    const frame = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x18]), ...payloads.flatMap((p, i) => {
+      const h = Buffer.alloc(3);
+      h.writeUIntLE((7600 << 3) | (i === payloads.length - 1 ? 1 : 0), 0, 3);
+      return [h, p];
+    })]);
+    async function* slow(): AsyncGenerator<Buffer> {
+      for (const c of pieces(frame, 65_536)) {
+        await new Promise((r) => setImmediate(r));
+        yield c;
+      }
+    }
+    const out = await Promise.race([drain(slow(), 'zstd'), new Promise<Buffer>((_r, fail) => setTimeout(() => fail(new Error('stalled')), 5000).unref())]);
+    assert.ok(out.equals(Buffer.concat(payloads)));
+  });
+
   void it('an aborted signal stops the decoding with its reason', async () => {
     const ac = new AbortController();
     ac.abort(new KheadersError('INTERRUPTED', 'stopped'));

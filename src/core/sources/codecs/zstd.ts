@@ -62,7 +62,9 @@ class ZstdDecoder extends Transform {
   override _read(size: number): void {
     const r = this.rest;
     this.rest = undefined;
-    if (r !== undefined) r();
+    // On the next tick, not inside _read: Readable takes the buffered output only
+    // after _read returns, and calls _read again only after a push.
+    if (r !== undefined) process.nextTick(r);
     else super._read(size);
   }
 

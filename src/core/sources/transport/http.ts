@@ -1,6 +1,9 @@
 // One HTTP GET with undici (bundled; src/core may not use @actions/*),
 // honouring HTTP(S)_PROXY and NO_PROXY like curl and @actions/http-client.
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher, ProxyAgent, request } from 'undici';
+
+/** undici, loaded at the first download: loading it starts work (its HTTP parser is WebAssembly) that every other command would pay for. */
+const undici = async (): Promise<{ Agent: typeof Agent; ProxyAgent: typeof ProxyAgent; request: typeof request }> => import('undici');
 
 /** The part of a response the downloader needs. */
 export interface HttpResponse {
@@ -55,13 +58,15 @@ export function proxyFor(url: URL): URL | undefined {
  * scheme-less HTTPS_PROXY (host:port, as curl takes it), so which proxy to use
  * stays ours (proxyFor above).
  */
-function dispatcherFor(proxy: URL | undefined): Dispatcher {
+async function dispatcherFor(proxy: URL | undefined): Promise<Dispatcher> {
+  const { Agent, ProxyAgent } = await undici();
   return proxy === undefined ? new Agent() : new ProxyAgent({ uri: proxy.href, proxyTunnel: false });
 }
 
 /** The default HttpGet: undici, through the proxy the environment names. */
 export const nodeHttpGet: HttpGet = async (url, { signal, headers }) => {
-  const dispatcher = dispatcherFor(proxyFor(url));
+  const dispatcher = await dispatcherFor(proxyFor(url));
+  const { request } = await undici();
   const close = (): void => { dispatcher.close().catch(() => undefined); };
   try {
     const res = await request(url, { method: 'GET', headers: { 'user-agent': 'kheaders', ...headers }, signal, dispatcher, maxRedirections: 0 });
