@@ -23,7 +23,7 @@ const CONTAINER = 'actions-cache';
 let w: string;
 let node: string;
 let tree: string;
-let unlock: (() => Promise<void>) | undefined;
+let lock: string;
 let az: Azurite | undefined;
 let srv: CacheServer | undefined;
 let style: { current: BlobStyle };
@@ -41,11 +41,13 @@ async function job(inputs: Record<string, string> = {}): Promise<ActionRun & { a
   const dir = path.join(w, `job${n++}`);
   mkdirSync(dir);
   const out = path.join(dir, 'kheaders_data.tar.xz');
+  // The cached tree is shared with the other e2e files: held only while a job may read it.
+  const unlock = await holdLock(lock);
   const r = await runActionProcess({
     node, dir, runnerTemp: path.join(w, 'runner_temp'),
     inputs: { mode: 'build', source: tree, mtime: MTIME, verify: 'false', archive: out, ...inputs },
     env: { ...(srv as CacheServer).env('v2'), HTTP_PROXY: (az as Azurite).proxy, NO_PROXY: '127.0.0.1,localhost' },
-  });
+  }).finally(unlock);
   return { ...r, archive: r.code === 0 && r.outputs.archive ? readFileSync(r.outputs.archive) : Buffer.alloc(0) };
 }
 
@@ -60,7 +62,7 @@ before(async () => {
   node = node24() ?? assert.fail(NODE24_MISSING);
   const get = await kernelTree(['--no-objtree']);
   tree = get('tree');
-  unlock = await holdLock(path.join(get('cache'), '.lock'));
+  lock = path.join(get('cache'), '.lock');
   w = mkdtempSync(path.join(os.tmpdir(), 'kh-e2e-azurite-'));
   az = await startAzurite(node);
   const backend = await azuriteBlobs(az, CONTAINER);
@@ -71,7 +73,6 @@ before(async () => {
 after(async () => {
   await srv?.close();
   await az?.stop();
-  await unlock?.();
   if (w) rmSync(w, { recursive: true, force: true });
 });
 

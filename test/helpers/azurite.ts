@@ -66,7 +66,7 @@ function startProxy(azPort: number, log: Azurite['proxied']): Promise<{ server: 
       return void res.end(`the test proxy only forwards ${AZURE_HOST}`);
     }
     const headers = { ...req.headers, host: `127.0.0.1:${azPort}` };
-    delete headers['proxy-connection'];
+    delete (headers as Record<string, unknown>)['proxy-connection'];
     const up = request({ host: '127.0.0.1', port: azPort, method: req.method, path: u.pathname + u.search, headers }, (r) => {
       const range = String(req.headers['x-ms-range'] ?? req.headers.range ?? '') || undefined;
       log.push({ method: req.method ?? '', path: u.pathname, range, status: r.statusCode ?? 0 });

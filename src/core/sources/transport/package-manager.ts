@@ -86,10 +86,13 @@ const UNTRUSTED = /GPG error|NO_PUBKEY|BADSIG|EXPKEYSIG|signatures (?:were inval
 
 const lines = (text: string, re: RegExp): string => text.split('\n').filter((l) => re.test(l)).map((l) => l.trim()).join('; ');
 
-function untrusted(what: string, stderr: string): KheadersError {
-  return new KheadersError('DIGEST_MISMATCH', `${what}: the package manager refused the repository's signature or the package's hash: ${lines(stderr, UNTRUSTED)}`,
+/** The error for a signature or hash the package manager refused (`lines`: what it said). */
+export function untrustedError(what: string, said: string): KheadersError {
+  return new KheadersError('DIGEST_MISMATCH', `${what}: the package manager refused the repository's signature or the package's hash: ${said}`,
     'check the repository\'s signing key (signed-by / gpgkey) and its mirror; a package that does not verify must not be trusted');
 }
+
+const untrusted = (what: string, stderr: string): KheadersError => untrustedError(what, lines(stderr, UNTRUSTED));
 
 /** Whether apt's lists are missing or older than a day (a stale list may not name the running kernel's package). */
 async function aptListsStale(o: PackageManagerOptions): Promise<boolean> {
@@ -104,19 +107,21 @@ async function aptListsStale(o: PackageManagerOptions): Promise<boolean> {
 
 const aptOptions = (o: PackageManagerOptions): string[] => (o.options ?? []).flatMap((x) => ['-o', x]);
 
-/** `apt-get update` (as root, or `sudo -n` when that needs no password); throws on a refused signature. */
-async function aptUpdate(o: PackageManagerOptions, log: Logger): Promise<boolean> {
+/** `apt-get update` (as root, or `sudo -n` when that needs no password). Resolves to whether it ran, and the signature lines apt refused. */
+async function aptUpdate(o: PackageManagerOptions, log: Logger): Promise<{ ran: boolean; refused?: string }> {
   const isRoot = o.isRoot ?? process.geteuid?.() === 0;
   if (!isRoot && (await run('sudo', ['-n', 'true'], { ...o, timeoutMs: 10_000 }).catch(() => undefined))?.code !== 0) {
     log.info('apt\'s package lists are stale, and refreshing them needs root (no passwordless sudo): not refreshed');
-    return false;
+    return { ran: false };
   }
   const argv = ['apt-get', ...aptOptions(o), '-q', 'update'];
   log.info(`apt's package lists are missing or stale: ${isRoot ? '' : 'sudo -n '}${argv.join(' ')}`);
   const r = isRoot ? await run(argv[0], argv.slice(1), o) : await run('sudo', ['-n', ...argv], o);
-  if (UNTRUSTED.test(r.stderr)) throw untrusted('apt-get update', r.stderr);
-  if (r.code !== 0) log.warning(`apt-get update failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join('; ')}`);
-  return r.code === 0;
+  // apt keeps using only what verified; a repository whose signature it refused is left out, and said so.
+  const refused = UNTRUSTED.test(r.stderr) ? lines(r.stderr, UNTRUSTED) : undefined;
+  if (refused) log.warning(`apt-get update refused a repository's signature: ${refused}`);
+  else if (r.code !== 0) log.warning(`apt-get update failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join('; ')}`);
+  return { ran: r.code === 0 || refused !== undefined, refused };
 }
 
 async function once(pm: PackageManager, name: string, dir: string, o: PackageManagerOptions): Promise<Run> {
@@ -124,12 +129,15 @@ async function once(pm: PackageManager, name: string, dir: string, o: PackageMan
   return run('dnf', ['-q', '-y', 'download', '--destdir', dir, ...(o.options ?? []).map((x) => `--setopt=${x}`), name], o, dir);
 }
 
+/** The package manager has no such package; `refused` names signatures apt refused on the way (the package may be behind them). */
+export interface MissingPackage { missing: true; refused?: string }
+
 /**
  * Downloads one package file (not installed) into a fresh temp dir. Resolves to
- * undefined when the package manager has no such package; throws DIGEST_MISMATCH
- * when it refuses a signature or hash, NOT_FOUND when it cannot run.
+ * MissingPackage when the package manager has no such package; throws
+ * DIGEST_MISMATCH when it refuses the package's signature or hash, NOT_FOUND when it cannot run.
  */
-export async function downloadPackage(pm: PackageManager, name: string, o: PackageManagerOptions = {}): Promise<DownloadedPackage | undefined> {
+export async function downloadPackage(pm: PackageManager, name: string, o: PackageManagerOptions = {}): Promise<DownloadedPackage | MissingPackage> {
   checkName(name);
   const log = o.log ?? nullLogger;
   const dir = await mkdtemp(join(tmpdir(), `kheaders-${pm}-`));
@@ -137,13 +145,16 @@ export async function downloadPackage(pm: PackageManager, name: string, o: Packa
   try {
     const what = pm === 'apt' ? `apt-get download ${name}` : `dnf download ${name}`;
     let r = await once(pm, name, dir, o);
+    let refused: string | undefined;
     if (r.code !== 0 && !UNTRUSTED.test(r.stderr) && NOT_FOUND.test(r.stderr) && pm === 'apt' && o.refresh !== false && (await aptListsStale(o))) {
-      if (await aptUpdate(o, log)) r = await once(pm, name, dir, o);
+      const upd = await aptUpdate(o, log);
+      refused = upd.refused;
+      if (upd.ran) r = await once(pm, name, dir, o);
     }
     if (UNTRUSTED.test(r.stderr)) throw untrusted(what, r.stderr);
     if (r.code !== 0 && NOT_FOUND.test(r.stderr + r.stdout)) {
       await cleanup();
-      return undefined;
+      return { missing: true, refused };
     }
     if (r.code !== 0) {
       throw new KheadersError('NETWORK', `${what} failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-4).join('; ')}`,
