@@ -82,7 +82,7 @@ function checkName(name: string): void {
 /** apt's and dnf's "no such package" messages. */
 const NOT_FOUND = /Unable to locate package|Can't select (?:candidate )?version|has no installation candidate|No package .* available|No match for argument/i;
 /** A signature or hash the package manager refused. */
-const UNTRUSTED = /GPG error|NO_PUBKEY|BADSIG|EXPKEYSIG|signatures (?:were invalid|couldn't be verified)|is not signed|Hash Sum mismatch|File has unexpected size|GPG check FAILED|Public key for .* is not installed|Checksum doesn't match|signature .* (?:BAD|NOKEY)/i;
+const UNTRUSTED = /GPG error|NO_PUBKEY|BADSIG|EXPKEYSIG|signatures (?:were invalid|couldn't be verified)|is not signed|Hash Sum mismatch|File has unexpected size|GPG check FAILED|Public key for .* is not installed|Checksum doesn't match|GPG signature verification error|Bad GPG signature|signature .* (?:BAD|NOKEY)/i;
 
 const lines = (text: string, re: RegExp): string => text.split('\n').filter((l) => re.test(l)).map((l) => l.trim()).join('; ');
 
