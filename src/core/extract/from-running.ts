@@ -85,7 +85,8 @@ export async function readRunningArchive(opts: RunningOptions = {}): Promise<Run
       'mount sysfs at /sys (in a container, bind-mount the host /sys), or pass --from with another source');
   }
   const isRoot = opts.isRoot ?? process.geteuid?.() === 0;
-  if (opts.packageManager !== false && (opts.packageManager !== undefined || root === '/')) {
+  const tryPackage = opts.packageManager !== false && (opts.packageManager !== undefined || root === '/');
+  if (tryPackage) {
     const pkg = await archiveFromModulesPackage(release, { root, release, maxBytes: MAX_INPUT_BYTES, log, pm: { isRoot, env: opts.env, ...opts.packageManager } });
     if (pkg) {
       log.info(`read the archive from the running kernel's modules package, ${pkg.detail}: no installing, no loading`);
@@ -96,7 +97,7 @@ export async function readRunningArchive(opts: RunningOptions = {}): Promise<Run
   let loader = opts.loader ?? modprobe;
   if (!isRoot) {
     if (!(await hasPasswordlessSudo(opts.env))) {
-      throw new KheadersError('NOT_FOUND', `no ${paths}, no kheaders.ko[.xz|.zst|.gz] under ${modules} and none from the package manager; loading the module of kernel ${release} needs root, and \`sudo -n true\` failed (no sudo, or it asks for a password)`,
+      throw new KheadersError('NOT_FOUND', `no ${paths} and no kheaders.ko[.xz|.zst|.gz] under ${modules}${tryPackage ? ' (nor in a modules package from apt or dnf)' : ''}; loading the module of kernel ${release} needs root, and \`sudo -n true\` failed (no sudo, or it asks for a password)`,
         'run as root or with passwordless sudo (kheaders then loads and unloads the module), run `sudo modprobe kheaders` first, or install the package with the kernel\'s kheaders.ko');
     }
     loader = opts.loader ?? sudoModprobe(opts.env);
