@@ -114,7 +114,9 @@ async function aptUpdate(o: PackageManagerOptions, log: Logger): Promise<{ ran: 
     log.info('apt\'s package lists are stale, and refreshing them needs root (no passwordless sudo): not refreshed');
     return { ran: false };
   }
-  const argv = ['apt-get', ...aptOptions(o), '-q', 'update'];
+  // sudo resets the environment: APT_CONFIG crosses it as apt-get's own -c.
+  const config = !isRoot && (o.env ?? process.env).APT_CONFIG ? ['-c', String((o.env ?? process.env).APT_CONFIG)] : [];
+  const argv = ['apt-get', ...config, ...aptOptions(o), '-q', 'update'];
   log.info(`apt's package lists are missing or stale: ${isRoot ? '' : 'sudo -n '}${argv.join(' ')}`);
   const r = isRoot ? await run(argv[0], argv.slice(1), o) : await run('sudo', ['-n', ...argv], o);
   // apt keeps using only what verified; a repository whose signature it refused is left out, and said so.
