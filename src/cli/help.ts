@@ -7,7 +7,7 @@ Usage:
   kheaders build   --source DIR [--objtree DIR] [--config FILE|TARGET] [--output FILE]   make the archive
   kheaders key     --source DIR [same tree and pack flags as build]                     the cache key's md5
   kheaders verify  --archive FILE --source DIR [--objtree DIR] [--strict]               check it against a tree
-  kheaders extract --from running|FILE|PACKAGE|URL [--output DIR]                       get and unpack it
+  kheaders extract --from running|FILE|PACKAGE|URL|apt:NAME [--output DIR]              get and unpack it
   kheaders diff    A.tar.xz B.tar.xz                                                     compare two archives
 
   kheaders COMMAND --help   the options and examples of one command
@@ -80,10 +80,11 @@ Examples:
   kheaders verify --archive vendor.tar.xz --source . --strict --json report.json`,
   extract: `kheaders extract: find an archive, check it, save and/or unpack it
 
-  --from S            running (this kernel: sysfs, else its installed kheaders.ko, else modprobe
-                      as root or with sudo -n), a .tar.xz, kheaders.ko[.xz|.gz|.zst], kheaders.o,
-                      vmlinux, a .deb/.rpm/.pkg.tar.zst kernel modules package,
-                      or an http(s) URL (template with {key}, {arch}, {release})
+  --from S            running (this kernel: sysfs, else its installed kheaders.ko, else its modules
+                      package through apt/dnf, else modprobe as root or with sudo -n), a .tar.xz,
+                      kheaders.ko[.xz|.gz|.zst], kheaders.o, vmlinux, a .deb/.rpm/.pkg.tar.zst
+                      kernel modules package, an http(s) URL (template with {key}, {arch}, {release}),
+                      or apt:PACKAGE / dnf:PACKAGE (downloaded and checked by the package manager)
   --archive FILE      save the raw .tar.xz as found
   --output DIR        extract here (default \${TMPDIR:-/tmp}/kheaders-<release>, where bcc looks);
                       a directory already holding this archive is kept
@@ -99,6 +100,7 @@ ${COMMON}
 Examples:
   kheaders extract --from running
   kheaders extract --from linux-modules-6.8.0-31-generic_6.8.0-31.31_amd64.deb
+  kheaders extract --from apt:linux-modules-6.8.0-31-generic
   kheaders extract --from 'https://example.com/kheaders/{key}.tar.xz' --key "$(kheaders key --source .)" --sha256 HEX`,
   diff: `kheaders diff: compare two archives, member by member, and their xz containers
 
