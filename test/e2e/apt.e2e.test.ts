@@ -15,7 +15,7 @@ import path from 'node:path';
 import { node24, runActionProcess } from '../helpers/action-run.js';
 import { fail, NODE24_MISSING } from '../helpers/action-job.js';
 import { makeAptRepo, requireAptTools, type AptRepo, type Deb } from '../helpers/apt-repo.js';
-import { CLI, inKernel, kernelEnv, requireBcc, sh, unshareRefused, writeNsExec, writeNsNode24, type Kernel } from '../helpers/bcc.js';
+import { CLI, inKernel, kernelEnv, NOBODY, requireBcc, sh, unshareRefused, writeNsExec, writeNsNode24, type Kernel } from '../helpers/bcc.js';
 
 const REL = os.release();
 const NAME = `linux-modules-${REL}`;
@@ -143,6 +143,27 @@ describe('mode running in an emulated kheaders kernel: no sysfs archive, no modu
     assert.equal(res.exported.BPFTRACE_KERNEL_SOURCE, path.join(tmp, `kheaders-${REL}`));
     assert.ok(existsSync(path.join(tmp, `kheaders-${REL}`, 'include/linux/kconfig.h')));
     assert.match(res.stdout, /modules package, apt:linux-modules-/);
+  });
+
+  test('the bundled action as nobody, stale lists, passwordless sudo (a stub): sudo -n apt-get update only, then the download as nobody, byte for byte', async (t) => {
+    if (refused) return t.skip(refused);
+    const r = repo();
+    execFileSync('chmod', ['-R', 'a+rwX', path.dirname(r.aptConfig)]); // the stub sudo runs apt-get as nobody
+    const bin = fresh('sudo-bin');
+    const calls = path.join(bin, 'calls.log');
+    writeFileSync(calls, '', { mode: 0o666 });
+    chmodSync(calls, 0o666);
+    writeFileSync(path.join(bin, 'sudo'), `#!/bin/sh\necho "sudo $*" >> ${JSON.stringify(calls)}\n[ "$1" = -n ] && shift\nexec "$@"\n`, { mode: 0o755 });
+    const job = fresh('job');
+    const tmp = fresh('tmp');
+    chmodSync(tmp, 0o1777);
+    const res = await runActionProcess({
+      node: wrapper, dir: job, inputs: { mode: 'running' }, path: `${bin}:${stubPath}`,
+      env: { ...kernelEnv(w, { ...k(), as: NOBODY }), TMPDIR: tmp, KH_NODE: node, APT_CONFIG: r.aptConfig },
+    });
+    assert.equal(res.code, 0, fail(res));
+    assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), ['sudo -n true', `sudo -n apt-get -c ${r.aptConfig} -q update`]);
+    assert.ok(readFileSync(res.outputs.archive).equals(want), 'byte for byte');
   });
 
   test('the repository does not verify: apt uses none of it, a warning says so, and running goes on to modprobe (a stub here)', async (t) => {
