@@ -2,53 +2,23 @@
 // node-liblzma (LGPL-3.0) stays a separate, replaceable library in
 // dist/node-liblzma/ with its license, and loads its native addon from
 // dist/prebuilds/<platform>-<arch>/ by a fixed path instead of node-gyp-build.
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ADDON, LZMA_DIR, writeLzma, xzExternal } from './lzma-loader.js';
 
-const PLATFORMS = ['linux-x64', 'linux-arm64'];
-const ADDON = 'node-liblzma.node';
-
-const LZMA_DIR = 'node_modules/node-liblzma';
-const LZMA_FILES = ['lib/lzma.js', 'lib/errors.js', 'lib/pool.js', 'LICENSE', 'package.json'];
-
-/** Keeps node-liblzma out of the bundle: imports resolve to ./node-liblzma/lzma.js. */
-const xzExternal: Plugin = {
-  name: 'xz-external',
-  setup(b) {
-    b.onResolve({ filter: /^node-liblzma$/ }, () => ({ path: './node-liblzma/lzma.js', external: true }));
-  },
+/**
+ * The addons node-liblzma publishes (linux-x64, darwin-arm64, win32-x64) and our
+ * linux-arm64 build. node-liblzma's darwin-arm64 file is a universal (x86_64 +
+ * arm64) Mach-O bundle, so it serves darwin-x64 too.
+ */
+const PLATFORMS: Record<string, string> = {
+  'linux-x64': 'linux-x64', 'linux-arm64': 'linux-arm64', 'darwin-arm64': 'darwin-arm64', 'darwin-x64': 'darwin-arm64', 'win32-x64': 'win32-x64',
 };
-
-/** Copies node-liblzma's runtime files; lzma.js loads the addon from ../prebuilds/ instead of node-gyp-build. */
-function copyLzma(): void {
-  mkdirSync('dist/node-liblzma', { recursive: true });
-  for (const f of LZMA_FILES) {
-    const to = join('dist/node-liblzma', f.replace(/^lib\//, ''));
-    if (f.endsWith('.js') && f !== 'lib/lzma.js') {
-      // The .map files are not shipped, so their references go too (Node's coverage chokes on them).
-      writeFileSync(to, readFileSync(join(LZMA_DIR, f), 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n'));
-      continue;
-    }
-    if (f !== 'lib/lzma.js') {
-      copyFileSync(join(LZMA_DIR, f), to);
-      continue;
-    }
-    const src = readFileSync(join(LZMA_DIR, f), 'utf8');
-    const call = "require('node-gyp-build')(bindingPath)";
-    if (!src.includes(call)) throw new Error(`node-liblzma changed: ${call} not found in ${f}`);
-    const load = 'require(`../prebuilds/${process.platform}-${process.arch}/' + ADDON + '`)';
-    writeFileSync(to, `// node-liblzma ${version()} (LGPL-3.0, see LICENSE), changed by kheaders only to load the addon by a fixed path.\n${src.replace(call, load).replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n')}`);
-  }
-}
-
-function version(): string {
-  return (JSON.parse(readFileSync(join(LZMA_DIR, 'package.json'), 'utf8')) as { version: string }).version;
-}
 
 /** Where each platform's prebuilt addon comes from. */
 function addonSource(platform: string): string | undefined {
-  const candidates = [join('node_modules/node-liblzma/prebuilds', platform, ADDON), join('vendor/prebuilds', platform, ADDON)];
+  const candidates = [join(LZMA_DIR, 'prebuilds', platform, ADDON), join('vendor/prebuilds', platform, ADDON)];
   return candidates.find((p) => existsSync(p));
 }
 
@@ -97,11 +67,11 @@ async function main(): Promise<void> {
   }
   chmodSync('dist/cli.js', 0o755);
   writeFileSync('dist/package.json', '{ "type": "module", "private": true }\n');
-  copyLzma();
+  writeLzma('dist/node-liblzma');
   cpSync('vendor/prebuilds/licenses', 'dist/licenses', { recursive: true });
   writeFileSync('dist/licenses/THIRD-PARTY.txt', thirdParty(inputs));
-  for (const platform of PLATFORMS) {
-    const from = addonSource(platform);
+  for (const [platform, file] of Object.entries(PLATFORMS)) {
+    const from = addonSource(file);
     if (from === undefined) {
       console.warn(`warning: no prebuilt xz addon for ${platform}`);
       continue;

@@ -151,7 +151,9 @@ async function main(argv: string[]): Promise<number> {
     else files.push(argv[i]);
   }
   if (!Number.isFinite(min)) throw new Error('--min needs a number');
-  const tests = files.length > 0 ? files : readdirSync(join(ROOT, 'test/unit')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/unit/${f}`);
+  // The unit suite and the tools suite (which .ci/run installs rpm, cpio and dpkg for) together.
+  const suites = ['test/unit', 'test/tools'];
+  const tests = files.length > 0 ? files : suites.flatMap((d) => readdirSync(join(ROOT, d)).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `${d}/${f}`));
   const tmp = mkdtempSync(join(tmpdir(), 'kheaders-coverage-'));
   try {
     const lcov = join(tmp, 'lcov.info');

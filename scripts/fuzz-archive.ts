@@ -53,10 +53,15 @@ export function mutateTar(b: Buffer, r: Rng): Buffer {
   return b;
 }
 
-/** Mutates xz bytes: a block byte, the index, the footer, stream padding, or a truncation. */
+/** Mutates xz bytes: a block byte, the index, the footer, stream padding, bytes before the index, or a truncation. */
 export function mutateXz(b: Buffer, r: Rng): Buffer {
-  const op = int(r, 6);
+  const op = int(r, 7);
   const len = b.length;
+  if (op === 6) { // bytes inserted between the last block and the index, which liblzma's stream wrapper once let pass
+    const at = len - 12 - (b.readUInt32LE(len - 8) + 1) * 4;
+    if (at < 12 || at > len) return b;
+    return Buffer.concat([b.subarray(0, at), Buffer.from(Array.from({ length: pick(r, [1, 3, 4, 8, 64]) }, () => pick(r, [0, 0x41, int(r, 256)]))), b.subarray(at)]);
+  }
   if (op === 0) b[12 + int(r, Math.max(1, len - 24))] ^= 1 << int(r, 8);
   else if (op === 1) b[len - 12 - 1 - int(r, 16)] ^= 1 << int(r, 8); // the index and what precedes it
   else if (op === 2) b[len - 1 - int(r, 12)] ^= 1 << int(r, 8); // the footer

@@ -60,7 +60,7 @@ done
 # multiarch libc (a different build) makes Node spin forever at start-up.
 cd "$ROOT"
 status=0
-env -u QEMU_LD_PREFIX KHEADERS_QEMU="$QEMU" KHEADERS_ARM64_REQUIRED=1 \
+env -u QEMU_LD_PREFIX KHEADERS_QEMU="$QEMU" \
   KHEADERS_ARM64_NODE="$(IFS=:; echo "${NODES[*]}")" \
   node --import tsx --test test/arm64/addon.test.ts || status=$?
 step "test finished (exit $status)"

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  archiveRelease, buildDir, cacheKey, cachedBuild, claimFor, defaultHeadersDir, digestFile, unpackArchive, extractArchive, KheadersError,
+  archiveRelease, buildDir, cachedBuild, cacheLookup, claimFor, defaultHeadersDir, digestFile, unpackArchive, extractArchive, KheadersError,
   parseUtsRelease, phase, resolveTree, treeKey, usageHints, UTSRELEASE_H,
   type BuildSettings, type CachePort, type ExtractSettings, type Claim, type ExtractResult, type Logger, type TreeSettings, type UrlVars, type VariantInfo, type Written,
 } from '../core/index.js';
@@ -100,17 +100,8 @@ async function cacheUrlOrBuild(a: ActionSettings, tree: TreeSettings, variant: V
 
 /** lookup-only: the key and whether the cache has it; nothing is downloaded or built. */
 async function lookupOnly(a: ActionSettings, tree: TreeSettings, variant: VariantInfo, res: RunResult, ports: RunPorts, log: Logger): Promise<undefined> {
-  res.keyMd5 = await phase(log, res.timings, 'key', () => treeKey(tree, a.pack, variant, log));
-  res.primaryKey = cacheKey(a.keyPrefix, process.platform, tree.arch, res.keyMd5);
-  const cache = ports.cache?.available() ? ports.cache : undefined;
-  res.cacheUsed = cache !== undefined;
-  res.cacheHit = cache?.lookup ? await phase(log, res.timings, 'cache lookup', () => (cache.lookup as (k: string) => Promise<boolean>)(res.primaryKey as string)) : false;
-  if (res.cacheHit) res.matchedKey = res.primaryKey;
-  log.info(`lookup-only: ${res.cacheHit ? 'hit' : 'miss'} for ${res.primaryKey}`);
-  if (!res.cacheHit && a.failOnCacheMiss) {
-    throw new KheadersError('NOT_FOUND', `cache miss for ${res.primaryKey}, and a miss was asked to fail`, 'drop fail-on-cache-miss, or fill the cache first');
-  }
-  res.lookupOnly = true;
+  const r = await cacheLookup({ tree, pack: a.pack }, { cache: ports.cache, keyPrefix: a.keyPrefix, failOnMiss: a.failOnCacheMiss, variant, timings: res.timings }, log);
+  Object.assign(res, r, { lookupOnly: true });
   return undefined;
 }
 
@@ -165,8 +156,13 @@ export async function execute(a: ActionSettings, ports: RunPorts, log: Logger): 
     const target = a.extractTo === 'auto'
       ? defaultHeadersDir(res.kernelRelease ?? 'unknown', `pass ${Inputs.ExtractTo}: with a directory`)
       : a.extractTo;
-    // bcc's shared-directory rules: a stale or incomplete one of ours is replaced, a current one kept.
-    const done = await phase(log, timings, 'extract', () => unpackArchive(archive, target, { refresh: true, log }));
+    // The CLI's rule without --force: a current one of ours kept, a stale one replaced, anything else refused.
+    const inputs = [{ path: archive, what: `the archive of this step (input "${Inputs.Archive}")` }, { path: a.report, what: `the report (input "${Inputs.Report}")` },
+      ...(tree ? [{ path: tree.source, what: `the kernel tree (input "${Inputs.Source}")` }] : []),
+      ...(tree?.objtree ? [{ path: tree.objtree, what: `the object tree (input "${Inputs.Objtree}")` }] : [])];
+    const done = await phase(log, timings, 'extract', () => unpackArchive(archive, target, { inputs, log }).catch((e: unknown) => {
+      throw e instanceof KheadersError && e.code === 'BAD_INPUT' ? e.prefixed(`input "${Inputs.ExtractTo}": `) : e;
+    }));
     res.headersDir = done.dir;
     for (const line of usageHints(done.dir, true)) log.info(line);
   }

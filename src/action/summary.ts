@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { mismatches, type Claim, type Finding, type VerifyReport } from '../core/index.js';
+import { mdCell as cell, mdCode as code, mdFence as fence, mdSummary, mismatches, type Claim, type Finding, type VerifyReport } from '../core/index.js';
 import type { RunResult } from './run.js';
 
 const ORIGIN: Record<RunResult['origin'], string> = {
@@ -12,8 +12,6 @@ const ORIGIN: Record<RunResult['origin'], string> = {
 
 const num = (n: number): string => n.toLocaleString('en-US');
 const LABEL: Record<string, string> = { differs: 'changed', missing: 'missing', extra: 'extra', config: 'config', metadata: 'metadata' };
-const code = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
-const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
 /** ", byte-identical to the kernel's own script", or what the claim allows. */
 function claimText(c: Claim | undefined): string {
@@ -40,12 +38,6 @@ function cacheCell(r: RunResult): string {
   return r.cacheHit ? '**hit**' : r.cacheSaved ? 'miss, saved' : 'miss, not saved';
 }
 
-function fence(body: string): string {
-  let f = '```';
-  while (body.includes(f)) f += '`';
-  return `${f}diff\n${body}\n${f}`;
-}
-
 /** Findings as a table, then their diffs: open when there are few. */
 function findings(v: VerifyReport, max = 30, maxDiffs = 3): string[] {
   const bad = mismatches(v.findings);
@@ -56,7 +48,7 @@ function findings(v: VerifyReport, max = 30, maxDiffs = 3): string[] {
   if (bad.length > shown.length) out.push('', `${num(bad.length - shown.length)} more findings are in the JSON report.`);
   const open = bad.length <= 3 ? ' open' : '';
   for (const f of bad.filter((x: Finding) => x.diff !== undefined).slice(0, maxDiffs)) {
-    out.push('', `<details${open}><summary>${f.name.replace(/[<>&]/g, '_')}</summary>`, '', fence(f.diff as string), '', '</details>');
+    out.push('', `<details${open}><summary>${mdSummary(f.name)}</summary>`, '', fence(f.diff as string), '', '</details>');
   }
   return out;
 }

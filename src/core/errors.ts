@@ -24,12 +24,14 @@ export type ErrorCode =
   | 'NETWORK'
   | 'WRITE_FAILED'
   | 'MAKE_FAILED'
+  /** This platform lacks what the work needs (no xz addon and no system xz). */
+  | 'UNSUPPORTED_PLATFORM'
   | 'INTERRUPTED'
   /** SIGTERM. */
   | 'TERMINATED';
 
 /** Codes that are failures of the run rather than of what the user passed. */
-const FAILURES: ReadonlySet<ErrorCode> = new Set(['DIGEST_MISMATCH', 'NETWORK', 'MAKE_FAILED']);
+const FAILURES: ReadonlySet<ErrorCode> = new Set(['DIGEST_MISMATCH', 'NETWORK', 'MAKE_FAILED', 'UNSUPPORTED_PLATFORM']);
 
 /** The exit code a front uses: 2 usage or input, 1 failure, 130 interrupted (SIGINT), 143 terminated (SIGTERM). */
 export function exitCodeOf(code: ErrorCode): number {

@@ -1,58 +1,84 @@
-// The public API of the core: the CLI and the action import only from here.
-export * from './constants.js';
-export * from './errors.js';
-export * from './log.js';
-export * from './settings.js';
-export { didYouMean, nearest } from './suggest.js';
-export type { HeaderEntry, ReadLimits, Variant } from './types.js';
+// The public face of the core: what the two fronts (src/action, src/cli) use,
+// and nothing else. Each name is documented where it is defined; here in one line.
 
+// Settings, logging, errors
+/** The settings types both fronts parse their input into. */
+export type { BuildSettings, Command, Compression, DiffSettings, ExtractSettings, KeySettings, Mode, PackSettings, Settings, TreeSettings, VerifySettings } from './settings.js';
+/** The action's modes, as `mode` takes them. */
+export { MODES } from './settings.js';
+/** The injected logger, a source location for annotations, and timed log groups. */
+export { phase, type Location, type Logger } from './log.js';
+/** The error with a code and a fix, and how the fronts print it. */
+export { formatError, KheadersError } from './errors.js';
+/** Cache key names and sha256 digests, as the inputs are checked. */
+export { KEY_NAME, SHA256_HEX } from './constants.js';
+/** Release names, md5 digests, the input cap and the download deadline, as the fronts check and show them. */
+export { DEFAULT_TIMEOUT_S, KERNEL_RELEASE, MAX_INPUT_BYTES, MD5_HEX } from './constants.js';
+/** "did you mean …" for unknown options and values. */
+export { didYouMean } from './suggest.js';
+/** Caps on what the archive reader accepts. */
+export type { ReadLimits } from './types.js';
+
+// The kernel tree
+/** An --arch value as the kernel's SRCARCH and more. */
 export { resolveArch, type ArchInfo } from './kernel/arch.js';
-export { claimFor, describeClaim, type Claim, type Fidelity } from './kernel/claim.js';
-export { parseConfigSpec, describeConfig } from './kernel/config-spec.js';
-export { parseUtsRelease, readIdentity, UTSRELEASE_H, VERSION_H, type KernelIdentity } from './archive/identity.js';
-export { MTIME_FORMS, parseMtime, resolveMtime } from './kernel/mtime.js';
-export { buildDir, isPrepared, prepareTree } from './kernel/prepare.js';
-export { resolveTree, type TreeRef } from './kernel/resolve.js';
-export { detectVariant, type FileRules, type VariantInfo } from './kernel/script.js';
-export { checkKernelTree } from './kernel/tree.js';
+/** What a built archive is to the tree's own gen_kheaders.sh output. */
+export { claimFor, type Claim } from './kernel/claim.js';
+/** A --config value (a file, or a defconfig target). */
+export { parseConfigSpec } from './kernel/config-spec.js';
+/** The pack step's mtime from an --mtime value. */
+export { resolveMtime } from './kernel/mtime.js';
+/** The objtree of a tree (where generated headers live). */
+export { buildDir } from './kernel/prepare.js';
+/** The tree's variant of gen_kheaders.sh, read once. */
+export { resolveTree } from './kernel/resolve.js';
+/** A variant of gen_kheaders.sh and what it means for the archive. */
+export type { VariantInfo } from './kernel/script.js';
+/** The release in utsrelease.h, and where that file sits. */
+export { parseUtsRelease, UTSRELEASE_H } from './archive/identity.js';
+/** Streams the members of an archive, with the hostile-input checks. */
+export { DEFAULT_LIMITS, readMembers } from './archive/read.js';
 
-export { buildArchive, type BuildOptions, type BuildResult } from './build/build.js';
-export { collectHeaders, type CollectOptions } from './build/collect.js';
-export { checkThreads, createCompressor, defaultThreads } from './build/compress.js';
-
-export { readMembers, DEFAULT_LIMITS, type Member } from './archive/read.js';
-
-export { extractArchive, type ExtractOptions, type ExtractResult } from './extract/extract.js';
-export { archiveFromPackage, findKheadersModule } from './extract/from-package.js';
-export { DEFAULT_PACKAGE_LIMITS, packageKind, type PackageKind, type PackageLimits } from './sources/containers/table.js';
-export { readRunningArchive } from './extract/from-running.js';
-export { runningRelease } from './sources/running/running.js';
-export { download } from './sources/transport/download.js';
-export { expandUrlTemplate, isUrl, redact, type UrlVars } from './sources/transport/url.js';
-
-export { verifyArchive } from './verify/verify.js';
-export {
-  mismatches, MISMATCH_CATEGORIES, REPORT_SCHEMA_VERSION,
-  type Category, type Counts, type Finding, type StrictResult, type VerifyOptions, type VerifyReport,
-} from './verify/report.js';
-export { renderJson } from './verify/reports/json.js';
-export { renderMarkdown, type MarkdownOptions } from './verify/reports/markdown.js';
-export { renderText } from './verify/reports/text.js';
-
-export { diffArchives } from './diff/diff.js';
-export {
-  DIFF_SCHEMA_VERSION,
-  type DiffCause, type DiffCounts, type DiffField, type DiffFinding, type DiffOptions, type DiffReport, type DiffSide,
-  type OrderDiff, type SortStyle, type XzInfo,
-} from './diff/report.js';
-export { renderDiffJson } from './diff/render-json.js';
-export { renderDiffMarkdown, type DiffMarkdownOptions } from './diff/render-markdown.js';
-export { renderDiffText, type DiffTextOptions } from './diff/render-text.js';
-
-export { cachedBuild, treeKey, type CachedBuildOptions, type CachedBuildResult } from './cache/cached-build.js';
-export { cacheKey, computeKey, keyInputs, KEY_FORMAT, type KeyInputs, type KeyResult } from './cache/key.js';
+// build, key, cache
+/** xz thread counts: the default and a check of a given one. */
+export { checkThreads, defaultThreads } from './build/compress.js';
+/** build with the cache, the cache lookup alone, and the key md5 of a tree. */
+export { cachedBuild, cacheLookup, keyDetails, treeKey } from './cache/cached-build.js';
+/** The cache key's format number (key --json). */
+export { KEY_FORMAT } from './cache/key.js';
+/** The CLI's cache: a local directory. */
 export { defaultCacheDir, localCache } from './cache/local.js';
+/** Where archives are cached (the action passes @actions/cache). */
 export type { CachePort } from './cache/port.js';
 
-export { copyFileAtomically, digestFile, ensureOutputDir, writeFileAtomically, type Written } from './io/atomic.js';
-export { archiveRelease, defaultHeadersDir, unpackArchive, usageHints, type UnpackResult } from './io/unpack.js';
+// extract
+/** The extract pipeline: find, check, save and/or unpack an archive. */
+export { extractArchive, type ExtractResult } from './extract/extract.js';
+/** Values for a URL template's {key}, {arch} and {release}. */
+export type { UrlVars } from './sources/transport/url.js';
+/** Unpacking an archive into a directory, bcc's default directory, its release, and usage hints. */
+export { archiveRelease, defaultHeadersDir, unpackArchive, usageHints } from './io/unpack.js';
+/** Atomic writes and copies, and a file's digests. */
+export { copyFileAtomically, digestFile, writeFileAtomically, type Written } from './io/atomic.js';
+
+// verify and diff
+/** verify: an archive against a tree. */
+export { verifyArchive } from './verify/verify.js';
+/** The verify report and its failing findings. */
+export { mismatches, type Finding, type VerifyReport } from './verify/report.js';
+/** The verify report as JSON (the schema in docs/). */
+export { renderJson } from './verify/reports/json.js';
+/** The verify report as Markdown (the job summary, --format markdown). */
+export { renderMarkdown } from './verify/reports/markdown.js';
+/** Markdown table cells, inline code, fences and a details summary, escaped once for every report. */
+export { mdCell, mdCode, mdFence, mdSummary } from './markdown.js';
+/** The verify report as text (the terminal). */
+export { renderText } from './verify/reports/text.js';
+/** diff: two archives. */
+export { diffArchives } from './diff/diff.js';
+/** The diff report as JSON (the schema in docs/). */
+export { renderDiffJson } from './diff/render-json.js';
+/** The diff report as Markdown. */
+export { renderDiffMarkdown } from './diff/render-markdown.js';
+/** The diff report as text (the terminal). */
+export { renderDiffText } from './diff/render-text.js';

@@ -6,15 +6,18 @@ export type Command = Settings['command'];
 /** compat: xz -6, one thread, byte-identical to the kernel. fast: multithreaded, fixed blocks. none: the plain tar. */
 export type Compression = 'compat' | 'fast' | 'none';
 
-/** Where the archive comes from in the action's `mode`. */
-export type Mode = 'auto' | 'build' | 'download' | 'running' | 'verify';
+/** The action's `mode` values: where the archive comes from. */
+export const MODES = ['auto', 'build', 'download', 'running', 'verify'] as const;
+export type Mode = (typeof MODES)[number];
 
 /** A parsed archive timestamp and where it came from (for logs and docs). */
 export interface Mtime {
   /** Seconds since the epoch. */
   epoch: number;
-  /** e.g. "--mtime", "KBUILD_BUILD_TIMESTAMP", "SOURCE_DATE_EPOCH", "default". */
+  /** e.g. "--mtime", "KBUILD_BUILD_TIMESTAMP", "SOURCE_DATE_EPOCH", "default", "script" (the script's own date). */
   origin: string;
+  /** SOURCE_DATE_EPOCH from the environment when set, whichever source won: a script that reads it follows it. */
+  sde?: number;
 }
 
 /** How a config was given: a .config file (absolute path) or a make target such as defconfig. */
@@ -108,7 +111,7 @@ export interface ExtractSettings {
   release?: string;
   /** A URL template's {key}: the md5 that `kheaders key` prints. */
   key?: string;
-  /** The deadline of a download, retries included, in seconds (default 300). */
+  /** The deadline of a download, retries included, in seconds (default DEFAULT_TIMEOUT_S). */
   timeout?: number;
   /** Reader limits (--max-entry-size, --max-size, --max-entries). */
   limits?: Partial<ReadLimits>;

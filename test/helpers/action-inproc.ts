@@ -43,24 +43,43 @@ export function memoryPort(available = true): CachePort & { entries: Map<string,
   };
 }
 
-/** Jobs in temp dirs under root; process.env is saved before and restored after each test. */
-export function inprocJobs(root: string): { job: (inputs: Record<string, string>) => { workspace: string; tree: string; temp: string }; makeCalls: () => string[] } {
-  const pristine = writeTree(join(root, 'pristine'));
-  const shim = makeShim(root);
+export interface JobOptions {
+  /** Copy the made-up tree into the workspace, and put the make shim first on PATH (default true). */
+  tree?: boolean;
+  /** Point TMPDIR at the job's RUNNER_TEMP too (the default extract-to directory lives there). */
+  tmpdir?: boolean;
+}
+
+export interface Job { workspace: string; tree: string; temp: string }
+
+/**
+ * Runner-like jobs in temp dirs under root: a fresh workspace (with a copy of
+ * the tree), RUNNER_TEMP, and the inputs as INPUT_* variables. process.env is
+ * saved before and restored after each test of the calling file.
+ */
+export function inprocJobs(root: string, defaults: JobOptions = {}): { job: (inputs: Record<string, string>, opts?: JobOptions) => Job; makeCalls: () => string[] } {
+  const withTree = defaults.tree !== false;
+  const pristine = withTree ? writeTree(join(root, 'pristine')) : undefined;
+  const shim = withTree ? makeShim(root) : undefined;
   let saved: NodeJS.ProcessEnv = { ...process.env };
   beforeEach(() => { saved = { ...process.env }; });
   afterEach(() => { for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k]; Object.assign(process.env, saved); });
   let n = 0;
-  const job = (inputs: Record<string, string>): { workspace: string; tree: string; temp: string } => {
+  const job = (inputs: Record<string, string>, opts: JobOptions = {}): Job => {
+    const o = { ...defaults, ...opts };
     const dir = join(root, `job${n++}`);
     const [workspace, temp] = [join(dir, 'workspace'), join(dir, 'runner_temp')];
     for (const d of [workspace, temp]) mkdirSync(d, { recursive: true });
-    const tree = copyTree(pristine, join(workspace, 'linux'));
+    const tree = join(workspace, 'linux');
+    if (o.tree !== false && pristine !== undefined) copyTree(pristine, tree);
     for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_')) delete process.env[k];
     for (const k of ['KBUILD_BUILD_TIMESTAMP', 'SOURCE_DATE_EPOCH', 'GITHUB_STEP_SUMMARY']) delete process.env[k];
-    Object.assign(process.env, { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp, PATH: `${shim.bin}:${saved.PATH ?? '/usr/bin:/bin'}` });
+    Object.assign(process.env, { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp });
+    if (shim !== undefined) process.env.PATH = `${shim.bin}:${saved.PATH ?? '/usr/bin:/bin'}`;
+    if (o.tmpdir === true) process.env.TMPDIR = temp;
     for (const [k, v] of Object.entries(inputs)) process.env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
     return { workspace, tree, temp };
   };
-  return { job, makeCalls: () => (existsSync(shim.log) ? readFileSync(shim.log, 'utf8').trim().split('\n').filter(Boolean) : []) };
+  const makeCalls = (): string[] => (shim !== undefined && existsSync(shim.log) ? readFileSync(shim.log, 'utf8').trim().split('\n').filter(Boolean) : []);
+  return { job, makeCalls };
 }

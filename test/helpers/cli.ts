@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
-/** dist/ copied to a temp dir with no node_modules anywhere above it. */
-export function isolatedDist(): string {
+/** dist/ copied to a temp dir with no node_modules anywhere above it; call cleanup() when done. */
+export function isolatedDist(): { cli: string; dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'kh-dist-'));
   cpSync(join(ROOT, 'dist'), dir, { recursive: true });
-  return join(dir, 'cli.js');
+  return { cli: join(dir, 'cli.js'), dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export interface Run {

@@ -45,6 +45,15 @@ function tarCopy(cwd: string, list: Buffer, stage: string): void {
 /** The file set per the oracle, and a cleanup function. */
 export function oracleFileSet(o: OracleInput): { entries: OracleEntry[]; cleanup: () => void } {
   const tmp = mkdtempSync(join(tmpdir(), 'kh-oracle-'));
+  try {
+    return { entries: oracleEntries(o, tmp), cleanup: () => rmSync(tmp, { recursive: true, force: true }) };
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true }); // a failing tool (say, no cpio) leaves nothing behind
+    throw err;
+  }
+}
+
+function oracleEntries(o: OracleInput, tmp: string): OracleEntry[] {
   const stage = join(tmp, 'stage');
   const final = join(tmp, 'final');
   mkdirSync(stage);
@@ -83,7 +92,7 @@ export function oracleFileSet(o: OracleInput): { entries: OracleEntry[]; cleanup
   const packed = run('tar', [...excludes, '-c', '-f', '-', '-C', stage, '.'], tmp);
   run('tar', ['-x', '-f', '-', '-C', final], tmp, packed);
 
-  return { entries: listDir(final), cleanup: () => rmSync(tmp, { recursive: true, force: true }) };
+  return listDir(final);
 }
 
 /** What an archive (e.g. one the kernel's own script made) holds, unpacked with GNU tar. */

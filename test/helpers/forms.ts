@@ -68,11 +68,11 @@ export function formGeneratedNodes(): Record<string, Node> {
   };
 }
 
-/** Writes a tree (and objtree) for the forms, with the form installed; returns [src, obj or undefined]. */
-export function writeFormTree(root: string, form: Form, outOfTree: boolean): [string, string | undefined] {
+/** Writes a tree (and objtree) for the forms, with the form installed and any extra source nodes; returns [src, obj or undefined]. */
+export function writeFormTree(root: string, form: Form, outOfTree: boolean, extra: Record<string, Node> = {}): [string, string | undefined] {
   const src = join(root, 'src');
   const obj = outOfTree ? join(root, 'obj') : undefined;
-  writeTree(src, { ...formSourceNodes(), 'kernel/gen_kheaders.sh': form.script, 'kernel/Makefile': form.makefile ?? 'obj-y += fork.o\n' });
+  writeTree(src, { ...formSourceNodes(), ...extra, 'kernel/gen_kheaders.sh': form.script, 'kernel/Makefile': form.makefile ?? 'obj-y += fork.o\n' });
   chmodSync(join(src, 'kernel/gen_kheaders.sh'), 0o755);
   chmodSync(join(src, 'arch/x86/include/asm/exec.h'), 0o755);
   chmodSync(join(src, 'include/linux/types.h'), 0o600);

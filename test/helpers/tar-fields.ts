@@ -67,3 +67,22 @@ export function differingFields(a: readonly TarMember[], b: readonly TarMember[]
   }
   return { fields, detail };
 }
+
+/** Fields a claim may name that this machine makes agree anyway: run as root, the builder's uid and gid are 0, as ours. */
+const COINCIDE: Record<string, () => boolean> = {
+  uid: () => process.getuid?.() === 0,
+  gid: () => process.getgid?.() === 0,
+};
+
+/**
+ * Where a claim's tar fields (all but the container's `xz`) and the fields that
+ * differ disagree: each differing field must be named, and each named field must
+ * differ unless COINCIDE says why it agrees here. Empty when the claim is exact.
+ */
+export function claimGaps(claimFields: readonly string[], differing: ReadonlySet<string>): string[] {
+  const named = new Set(claimFields.filter((f) => f !== 'xz'));
+  const gaps: string[] = [];
+  for (const f of differing) if (!named.has(f)) gaps.push(`${f} differs but the claim does not name it`);
+  for (const f of named) if (!differing.has(f) && !(COINCIDE[f]?.() ?? false)) gaps.push(`the claim names ${f}, which does not differ`);
+  return gaps;
+}

@@ -72,7 +72,7 @@ void describe('dist/index.js', () => {
         const tree = copyTree(jobs.pristine, jobs.unique('cli'));
         const out = `${jobs.unique('cli')}.tar.xz`;
         execFileSync(process.execPath, [CLI, 'build', '--source', tree, '--arch', 'x86_64', '--config', 'x86_64_defconfig', '--mtime', MTIME, '--output', out],
-          { env: { ...process.env, PATH: jobs.PATH }, stdio: 'ignore' });
+          { env: { ...process.env, PATH: jobs.PATH, XDG_CACHE_HOME: jobs.unique('xdg') }, stdio: 'ignore' }); // never the user's cache
         assert.equal(sha256sum(out), first.outputs['archive-sha256']);
       });
 

@@ -15,9 +15,12 @@ let work: string;
 let tree: string;
 let archive: string;
 let cleanupTree: () => Promise<void>;
+let cleanupDist: () => void = () => undefined;
 
 before(async () => {
-  cli = isolatedDist();
+  const dist = isolatedDist();
+  cli = dist.cli;
+  cleanupDist = dist.cleanup;
   work = mkdtempSync(join(tmpdir(), 'kh-cmd-'));
   process.env.XDG_CACHE_HOME = join(work, 'xdg');
   const sample = await makeSampleTree('x86', 'x86_64');
@@ -28,6 +31,7 @@ before(async () => {
   assert.equal(r.code, 0, r.stderr);
 });
 after(async () => {
+  cleanupDist();
   rmSync(work, { recursive: true, force: true });
   await cleanupTree();
 });

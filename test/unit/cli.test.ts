@@ -12,9 +12,12 @@ let cli: string;
 let work: string;
 let tree: string;
 let cleanupTree: () => Promise<void>;
+let cleanupDist: () => void = () => undefined;
 
 before(async () => {
-  cli = isolatedDist();
+  const dist = isolatedDist();
+  cli = dist.cli;
+  cleanupDist = dist.cleanup;
   work = mkdtempSync(join(tmpdir(), 'kh-cli-'));
   process.env.XDG_CACHE_HOME = join(work, 'xdg'); // children inherit it: never the user's cache
   const sample = await makeSampleTree('x86', 'x86_64');
@@ -22,6 +25,7 @@ before(async () => {
   cleanupTree = sample.cleanup;
 });
 after(async () => {
+  cleanupDist();
   rmSync(work, { recursive: true, force: true });
   await cleanupTree();
 });

@@ -140,11 +140,13 @@ void describe('faults', () => {
 void it('a build killed with SIGKILL leaves its temp file; the next build removes it', async () => {
   const d = fresh();
   const out = join(d, 'k.tar.xz');
-  const killed = await runNode(CLI, ['build', '-o', out], { onStderr: (text, kill) => { if (/== pack and compress/.test(text)) kill('SIGKILL'); } });
+  // The killed run cannot remove its sample tree, and a build caches: both go under our temp dir.
+  const env = { TMPDIR: fresh(), XDG_CACHE_HOME: fresh() };
+  const killed = await runNode(CLI, ['build', '-o', out], { env, onStderr: (text, kill) => { if (/== pack and compress/.test(text)) kill('SIGKILL'); } });
   assert.equal(killed.signal, 'SIGKILL');
   const left = readdirSync(d).filter((f) => /^\.k\.tar\.xz\.\d+\.[0-9a-f]{8}\.tmp$/.test(f));
   if (left.length === 0) writeFileSync(join(d, '.k.tar.xz.999999.0badcafe.tmp'), 'partial'); // it may have finished writing first
-  const r = await runNode(CLI, ['build', '-o', out]);
+  const r = await runNode(CLI, ['build', '-o', out], { env });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(readdirSync(d), ['k.tar.xz']);
 });

@@ -2,46 +2,26 @@
 // an in-memory CachePort, the @actions/cache adapter with a fake client, and the job summary.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { actionsCache, type CacheClient } from '../../src/action/cache.js';
 import { getInputs, type ActionSettings } from '../../src/action/inputs.js';
 import { execute, type RunResult } from '../../src/action/run.js';
 import { renderSummary } from '../../src/action/summary.js';
 import type { CachePort } from '../../src/core/cache/port.js';
-import { copyTree, makeShim, tempDir, writeTree } from '../helpers/action-tree.js';
+import { tempDir } from '../helpers/action-tree.js';
 import { assertFields, throwsWith } from '../helpers/errors.js';
-import { collector } from '../helpers/action-inproc.js';
+import { collector, inprocJobs, type Job } from '../helpers/action-inproc.js';
 import { rawTar, realXz } from '../helpers/hostile.js';
 
 const tmp = tempDir('kheaders-front-action-');
 after(tmp.cleanup);
-const pristine = writeTree(join(tmp.dir, 'pristine'));
-const shim = makeShim(tmp.dir);
+const { job: runnerJob, makeCalls } = inprocJobs(tmp.dir);
 const MTIME = '2024-01-01 00:00:00 UTC';
-let n = 0;
-
-/** A runner-like job: fresh workspace with a copy of the tree, RUNNER_TEMP, and the inputs in process.env. */
-function job(inputs: Record<string, string>, withTree = true): { workspace: string; tree: string; temp: string } {
-  const dir = join(tmp.dir, `job${n++}`);
-  const [workspace, temp] = [join(dir, 'workspace'), join(dir, 'runner_temp')];
-  for (const d of [workspace, temp]) mkdirSync(d, { recursive: true });
-  const tree = join(workspace, 'linux');
-  if (withTree) copyTree(pristine, tree);
-  for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_')) delete process.env[k];
-  for (const k of ['KBUILD_BUILD_TIMESTAMP', 'SOURCE_DATE_EPOCH', 'GITHUB_STEP_SUMMARY']) delete process.env[k];
-  Object.assign(process.env, { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp, PATH: `${shim.bin}:${saved.PATH ?? '/usr/bin:/bin'}` });
-  for (const [k, v] of Object.entries(inputs)) process.env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
-  return { workspace, tree, temp };
-}
-
-let saved: NodeJS.ProcessEnv = { ...process.env }; // process.env as it was before each test, restored after it
-beforeEach(() => { saved = { ...process.env }; });
-afterEach(() => { for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k]; Object.assign(process.env, saved); });
-
-const makeCalls = (): string[] => (existsSync(shim.log) ? readFileSync(shim.log, 'utf8').trim().split('\n').filter(Boolean) : []);
+/** A runner-like job; without a tree when withTree is false. */
+const job = (inputs: Record<string, string>, withTree = true): Job => runnerJob(inputs, { tree: withTree });
 
 void describe('getInputs', () => {
   void it('defaults on a tree', () => {

@@ -103,10 +103,10 @@ void describe('parseCli: build', () => {
 
   void it('--mtime, then KBUILD_BUILD_TIMESTAMP, then SOURCE_DATE_EPOCH, each with its origin', () => {
     const env = { KBUILD_BUILD_TIMESTAMP: '@1700000000', SOURCE_DATE_EPOCH: '1600000000' };
-    assert.deepEqual(build(['--source', 'l', '--mtime', '2024-01-01 00:00:00 UTC'], env).pack.mtime, { epoch: 1704067200, origin: '--mtime' });
-    assert.deepEqual(build(['--source', 'l'], env).pack.mtime, { epoch: 1700000000, origin: 'KBUILD_BUILD_TIMESTAMP' });
+    assert.deepEqual(build(['--source', 'l', '--mtime', '2024-01-01 00:00:00 UTC'], env).pack.mtime, { epoch: 1704067200, origin: '--mtime', sde: 1600000000 }); // SOURCE_DATE_EPOCH kept for scripts that read it
+    assert.deepEqual(build(['--source', 'l'], env).pack.mtime, { epoch: 1700000000, origin: 'KBUILD_BUILD_TIMESTAMP', sde: 1600000000 });
     assert.deepEqual(build(['--source', 'l'], { KBUILD_BUILD_TIMESTAMP: '', SOURCE_DATE_EPOCH: '1600000000' }).pack.mtime,
-      { epoch: 1600000000, origin: 'SOURCE_DATE_EPOCH' });
+      { epoch: 1600000000, origin: 'SOURCE_DATE_EPOCH', sde: 1600000000 });
     throwsWith(() => build(['--source', 'l', '--mtime', 'yesterday']), 'BAD_INPUT');
     throwsWith(() => build(['--source', 'l'], { SOURCE_DATE_EPOCH: '12abc' }), 'BAD_INPUT');
   });
@@ -148,8 +148,9 @@ void describe('parseCli: key, verify, extract', () => {
 });
 
 void describe('parseCli: usage errors and help', () => {
-  void it('-h, --help, help, no arguments and --help after a command are help', () => {
-    for (const argv of [['-h'], ['--help'], ['help'], []]) assert.deepEqual(parseCli(argv, EMPTY, cwd), { kind: 'help' }, argv.join(' '));
+  void it('-h, --help, help and --help after a command are help; no arguments at all is the usage (exit 2)', () => {
+    for (const argv of [['-h'], ['--help'], ['help']]) assert.deepEqual(parseCli(argv, EMPTY, cwd), { kind: 'help' }, argv.join(' '));
+    assert.deepEqual(parseCli([], EMPTY, cwd), { kind: 'usage' });
     assert.deepEqual(parseCli(['build', '--help'], EMPTY, cwd), { kind: 'help', command: 'build' });
     assert.deepEqual(parseCli(['verify', '-h'], EMPTY, cwd), { kind: 'help', command: 'verify' });
   });

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { parseMtime, resolveMtime } from '../../src/core/kernel/mtime.js';
+import { parseMtime, resolveMtime, scriptMtime } from '../../src/core/kernel/mtime.js';
 import { throwsWith } from '../helpers/errors.js';
 
 /** GNU date as the oracle: epoch seconds, or undefined when date rejects the text. */
@@ -116,15 +116,15 @@ describe('resolveMtime', () => {
   const k = '2024-01-01 00:00:00 UTC';
   it('prefers the flag', () => {
     const m = resolveMtime('@5', { KBUILD_BUILD_TIMESTAMP: k, SOURCE_DATE_EPOCH: '7' });
-    assert.deepEqual(m, { epoch: 5, origin: '--mtime' });
+    assert.deepEqual(m, { epoch: 5, origin: '--mtime', sde: 7 }); // SOURCE_DATE_EPOCH kept for scripts that read it
   });
   it('then KBUILD_BUILD_TIMESTAMP', () => {
     const m = resolveMtime(undefined, { KBUILD_BUILD_TIMESTAMP: k, SOURCE_DATE_EPOCH: '7' });
-    assert.deepEqual(m, { epoch: gnuDate(k, 'UTC'), origin: 'KBUILD_BUILD_TIMESTAMP' });
+    assert.deepEqual(m, { epoch: gnuDate(k, 'UTC'), origin: 'KBUILD_BUILD_TIMESTAMP', sde: 7 });
   });
   it('then SOURCE_DATE_EPOCH', () => {
     const m = resolveMtime('', { KBUILD_BUILD_TIMESTAMP: '', SOURCE_DATE_EPOCH: '1700000000' });
-    assert.deepEqual(m, { epoch: 1700000000, origin: 'SOURCE_DATE_EPOCH' });
+    assert.deepEqual(m, { epoch: 1700000000, origin: 'SOURCE_DATE_EPOCH', sde: 1700000000 });
   });
   it('defaults to 0', () => {
     assert.deepEqual(resolveMtime(undefined, {}), { epoch: 0, origin: 'default' });
@@ -134,5 +134,25 @@ describe('resolveMtime', () => {
   });
   it('reports a bad KBUILD_BUILD_TIMESTAMP', () => {
     throwsWith(() => resolveMtime(undefined, { KBUILD_BUILD_TIMESTAMP: 'soon' }), 'BAD_INPUT');
+  });
+});
+
+describe('scriptMtime: the script decides which date wins (docs/fidelity.md)', () => {
+  const sde = { mtime: 'sde' as const, mtimeDefault: '@0' };
+  it('a SOURCE_DATE_EPOCH script takes that variable over --mtime, else its own default', () => {
+    assert.deepEqual(scriptMtime(sde, resolveMtime('@5', { SOURCE_DATE_EPOCH: '7' })), { epoch: 7, origin: 'SOURCE_DATE_EPOCH', sde: 7 });
+    assert.deepEqual(scriptMtime(sde, resolveMtime('@5', {})), { epoch: 0, origin: 'script' });
+    assert.deepEqual(scriptMtime({ mtime: 'sde', mtimeDefault: '@99' }, resolveMtime(undefined, { KBUILD_BUILD_TIMESTAMP: '@5' })), { epoch: 99, origin: 'script' });
+  });
+  it('without a default and with SOURCE_DATE_EPOCH unset, ours stays what was given (the claim names mtime)', () => {
+    assert.deepEqual(scriptMtime({ mtime: 'sde' }, resolveMtime('@5', {})), { epoch: 5, origin: '--mtime' });
+  });
+  it('a KBUILD_BUILD_TIMESTAMP script takes --mtime, else its default; a fixed date holds unless --mtime overrides it', () => {
+    const kb = { mtime: 'kbuild' as const, mtimeDefault: '@3' };
+    assert.deepEqual(scriptMtime(kb, resolveMtime('@5', {})), { epoch: 5, origin: '--mtime' });
+    assert.deepEqual(scriptMtime(kb, resolveMtime(undefined, { SOURCE_DATE_EPOCH: '7' })), { epoch: 3, origin: 'script', sde: 7 });
+    const fixed = { mtime: 'fixed' as const, fixedMtime: '@11' };
+    assert.deepEqual(scriptMtime(fixed, resolveMtime(undefined, {})), { epoch: 11, origin: 'script' });
+    assert.deepEqual(scriptMtime(fixed, resolveMtime('@5', {})), { epoch: 5, origin: '--mtime' });
   });
 });

@@ -6,11 +6,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { release as osRelease } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { getInputs } from '../../src/action/inputs.js';
 import { execute } from '../../src/action/run.js';
 import { runCli } from '../../src/cli/run.js';
 import { nullLogger } from '../../src/core/log.js';
+import { inprocJobs } from '../helpers/action-inproc.js';
 import { tempDir } from '../helpers/action-tree.js';
 import { makeHeadersArchive } from '../helpers/headers-archive.js';
 import { send, startServer, type TestServer } from '../helpers/http.js';
@@ -35,25 +36,9 @@ after(async () => {
   tmp.cleanup();
 });
 
-let saved: NodeJS.ProcessEnv = {};
 let n = 0;
-beforeEach(() => { saved = { ...process.env }; });
-afterEach(() => {
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
-});
+const { job } = inprocJobs(tmp.dir, { tree: false, tmpdir: true });
 const lastHit = (): string => server.hits[server.hits.length - 1]?.url ?? '';
-
-/** A fresh runner-like job (INPUT_* variables, workspace, RUNNER_TEMP, TMPDIR). */
-function job(inputs: Record<string, string>): { temp: string } {
-  const dir = join(tmp.dir, `job${n++}`);
-  const [workspace, temp] = [join(dir, 'workspace'), join(dir, 'runner_temp')];
-  for (const d of [workspace, temp]) mkdirSync(d, { recursive: true });
-  for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_')) delete process.env[k];
-  Object.assign(process.env, { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp, TMPDIR: temp });
-  for (const [k, v] of Object.entries(inputs)) process.env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
-  return { temp };
-}
 
 void describe('{release} in a plain .tar.xz URL template', () => {
   void it('CLI: --release fills it; the default output is named after it', async () => {

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
-import { KheadersError } from '../errors.js';
+import { corrupt, KheadersError } from '../errors.js';
 import type { ReadLimits } from '../types.js';
 import { memberKind, normalizeName, TreeGuard } from './guard.js';
 import { HeaderCheck } from './tar-headers.js';
@@ -215,8 +215,7 @@ function tapTar(what: string, limits: ReadLimits, info: ArchiveInfo, finish: (n:
         finish(info.tarBytes);
         if (info.tarBytes === 0) throw new KheadersError('CORRUPT_ARCHIVE', `${what} is empty`, 'pass a kheaders_data.tar.xz file');
         if (info.tarBytes % 512 !== 0 || tail.length < 1024 || tail.some((b) => b !== 0)) {
-          throw new KheadersError('CORRUPT_ARCHIVE', `${what}: tar data is truncated (no end-of-archive marker)`,
-            'download or copy the archive again; check its size and checksum');
+          throw corrupt(`${what}: tar data is truncated (no end-of-archive marker)`);
         }
         if (sha) info.tarSha256 = sha.digest('hex');
         cb();
@@ -241,16 +240,13 @@ function fileError(what: string, e: NodeJS.ErrnoException): KheadersError {
   return new KheadersError('BAD_INPUT', `cannot read ${what}: ${e.message}`, 'check the archive path');
 }
 
-/** Maps tar-stream's terse errors to messages a user can act on. */
-function tarError(what: string, err: unknown): KheadersError {
+/** Maps tar-stream's terse errors to messages a user can act on (the archive reader's and the packages' tars). */
+export function tarError(what: string, err: unknown): KheadersError {
   if (err instanceof KheadersError) return err;
   const msg = err instanceof Error ? err.message : String(err);
-  const fix = 'download or copy the archive again; check its size and checksum';
-  if (/unexpected end/i.test(msg)) return new KheadersError('CORRUPT_ARCHIVE', `${what}: tar data is truncated`, fix);
-  if (/invalid tar header/i.test(msg)) {
-    return new KheadersError('CORRUPT_ARCHIVE', `${what}: not a valid tar (bad header checksum or unknown format)`, fix);
-  }
-  if (/exceeds max size/i.test(msg)) return new KheadersError('CORRUPT_ARCHIVE', `${what}: a long-name or pax header is over 4 MiB`, fix);
-  if (/invalid header/i.test(msg)) return new KheadersError('CORRUPT_ARCHIVE', `${what}: a tar header has an invalid size field`, fix);
-  return new KheadersError('CORRUPT_ARCHIVE', `${what}: cannot read tar (${msg})`, fix);
+  if (/unexpected end/i.test(msg)) return corrupt(`${what}: tar data is truncated`);
+  if (/invalid tar header/i.test(msg)) return corrupt(`${what}: not a valid tar (bad header checksum or unknown format)`);
+  if (/exceeds max size/i.test(msg)) return corrupt(`${what}: a long-name or pax header is over 4 MiB`);
+  if (/invalid header/i.test(msg)) return corrupt(`${what}: a tar header has an invalid size field`);
+  return corrupt(`${what}: cannot read tar (${msg})`);
 }

@@ -1,7 +1,7 @@
 // Checks each raw tar header before tar-stream parses it leniently: numeric
 // fields must be octal (or GNU base-256) numbers in range, and the entry type
 // must be one tar defines. GNU tar refuses the same inputs.
-import { KheadersError } from '../errors.js';
+import { corrupt, KheadersError } from '../errors.js';
 
 const BLOCK = 512;
 const FIX = 'use an archive made by kheaders or kernel/gen_kheaders.sh; do not trust this file';
@@ -79,7 +79,7 @@ export class HeaderCheck {
 
   private header(h: Buffer): void {
     if (h.every((b) => b === 0)) return; // end-of-archive and record padding (checked, like any block, to the end)
-    if (!checksumOk(h)) throw new KheadersError('CORRUPT_ARCHIVE', `${this.what}: not a valid tar (bad header checksum or unknown format)`, 'download or copy the archive again; check its size and checksum');
+    if (!checksumOk(h)) throw corrupt(`${this.what}: not a valid tar (bad header checksum or unknown format)`);
     const end = h.indexOf(0);
     const name = h.toString('utf8', 0, end >= 0 && end < 100 ? end : 100);
     const type = String.fromCharCode(h[156]!);

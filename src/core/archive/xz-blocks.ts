@@ -12,16 +12,20 @@ export interface XzBlock {
 }
 
 /** Bytes of the integrity check for a check id (xz format 2.1.1.2). */
-function checkBytes(id: number): number {
-  if (id === 0) return 0;
-  return 4 * 2 ** Math.floor((id - 1) / 3);
+/** Size of a check field for a check id (format 2.1.1.2). */
+export function checkSize(id: number): number {
+  return id === 0 ? 0 : 4 * 2 ** Math.floor((id - 1) / 3);
 }
 
-/** A multibyte integer; [value, next offset], or undefined when it runs past `end` or is over 9 bytes. */
-function varint(buf: Buffer, at: number, end: number): [number, number] | undefined {
+/**
+ * A multibyte integer; [value, next offset], or undefined when it runs past `end`,
+ * is over 9 bytes, or is not the shortest encoding (which xz -t refuses too).
+ */
+export function varint(buf: Buffer, at: number, end = buf.length): [number, number] | undefined {
   let v = 0;
   for (let i = 0; i < 9 && at + i < end; i++) {
     const b = buf[at + i]!;
+    if (i > 0 && b === 0) return undefined;
     v += (b & 0x7f) * 2 ** (7 * i);
     if ((b & 0x80) === 0) return [v, at + i + 1];
   }
@@ -50,7 +54,7 @@ export function xzBlocks(buf: Buffer, checkId: number): XzBlock[] | undefined {
     if (!unpadded || !size) return undefined;
     at = size[1];
     const compressed = Math.ceil(unpadded[0] / 4) * 4;
-    if (offset + 2 > start || unpadded[0] < checkBytes(checkId) + 8) return undefined;
+    if (offset + 2 > start || unpadded[0] < checkSize(checkId) + 8) return undefined;
     blocks.push({ compressed, uncompressed: size[0], sizesInHeader: (buf[offset + 1]! & 0xc0) !== 0 });
     offset += compressed;
   }

@@ -1,16 +1,8 @@
 // xz decoding for the archive reader, with the end-of-stream checks that
 // liblzma's stream wrapper does not make (it ends quietly on truncated input).
 import { Transform, type TransformCallback } from 'node:stream';
-import {
-  createUnxz,
-  parseFileIndex,
-  LZMA_BUF_ERROR,
-  LZMA_DATA_ERROR,
-  LZMA_FORMAT_ERROR,
-  LZMA_MEMLIMIT_ERROR,
-  LZMA_OPTIONS_ERROR,
-  type Unxz,
-} from './xz.js';
+import { createUnxz, LZMA_BUF_ERROR, LZMA_DATA_ERROR, LZMA_FORMAT_ERROR, LZMA_MEMLIMIT_ERROR, LZMA_OPTIONS_ERROR } from './xz.js';
+import { parseXzIndex, type XzFileIndex } from './xz-index.js';
 import { XZ_MAGIC } from '../constants.js';
 import { corrupt, KheadersError } from '../errors.js';
 
@@ -20,7 +12,7 @@ export const CHUNK = 64 * 1024;
 export interface XzStages {
   /** Collects the compressed bytes (needed to read the xz index at the end). */
   tap: Transform;
-  unxz: Unxz;
+  unxz: Transform;
   /** Throws unless the input was one complete xz stream that decoded to `decoded` bytes. */
   finish(decoded: number): void;
 }
@@ -48,7 +40,6 @@ export function xzStages(what: string, maxBytes: number): XzStages {
   });
   // Bigger chunks than the defaults: fewer pool round trips (measured ~35% less CPU).
   const unxz = createUnxz({ chunkSize: CHUNK }, { highWaterMark: 4 * CHUNK });
-  stopWhenDestroyed(unxz);
   const finish = (decoded: number): void => {
     if (size === 0) throw new KheadersError('CORRUPT_ARCHIVE', `${what} is empty`, 'pass a kheaders_data.tar.xz file');
     const all = Buffer.concat(chunks, size);
@@ -59,47 +50,21 @@ export function xzStages(what: string, maxBytes: number): XzStages {
   return { tap, unxz, finish };
 }
 
-/** The binding's per-stream engine: code() runs one step in the thread pool and calls back. */
-interface Engine { code: (...args: unknown[]) => void }
-
-/**
- * node-liblzma keeps decoding the rest of an input chunk after its stream is
- * destroyed (a refused 6 GiB member would drain for a minute at full CPU):
- * once destroyed, the next step is not started, so the work ends at once.
- */
-function stopWhenDestroyed(unxz: Unxz): void {
-  const holder = unxz as unknown as { lzma?: Engine };
-  const engine = holder.lzma;
-  if (engine === undefined || typeof engine.code !== 'function') return;
-  const code = (...args: unknown[]): void => {
-    if (!unxz.destroyed) engine.code(...args);
-  };
-  holder.lzma = new Proxy(engine, {
-    get(target, prop): unknown {
-      if (prop === 'code') return code;
-      const v = (target as unknown as Record<string | symbol, unknown>)[prop];
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-}
-
 /**
  * Checks a whole xz file's index against what was decoded: liblzma's decoder
  * ends quietly on truncated input, and concatenated streams are not supported.
  */
 export function checkXzIndex(input: Buffer, decoded: number, what: string): void {
-  let expected: number;
-  // Stream padding (NUL bytes in groups of four after the footer) is valid xz.
-  let end = input.length;
-  while (end >= 4 && end % 4 === 0 && input.readUInt32LE(end - 4) === 0) end -= 4;
+  let index: XzFileIndex;
   try {
-    expected = parseFileIndex(input.subarray(0, end)).uncompressedSize;
+    index = parseXzIndex(input);
   } catch (err) {
-    throw corrupt(`${what}: xz stream is truncated or has trailing garbage (${(err as Error).message})`);
+    throw corrupt(`${what}: xz stream is truncated, damaged or has trailing garbage (${(err as Error).message})`);
   }
+  if (index.streamCount > 1) throw corrupt(`${what}: holds ${index.streamCount} concatenated xz streams (not supported)`);
+  const expected = index.uncompressedSize;
   if (expected !== decoded) {
-    throw corrupt(`${what}: decoded ${decoded} bytes but the xz index records ${expected}; ` +
-      'the file is truncated, corrupt, or holds several concatenated xz streams (not supported)');
+    throw corrupt(`${what}: decoded ${decoded} bytes but the xz index records ${expected}; the file is truncated or corrupt`);
   }
 }
 

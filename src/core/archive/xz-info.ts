@@ -1,8 +1,8 @@
 // The xz container of an archive: check type, blocks, and the LZMA2 dictionary
 // size, from which the preset and our compression mode can be told.
 import { XZ_MAGIC } from '../constants.js';
-import { parseFileIndex } from './xz.js';
-import { xzBlocks, type XzBlock } from './xz-blocks.js';
+import { parseXzIndex } from './xz-index.js';
+import { varint, xzBlocks, type XzBlock } from './xz-blocks.js';
 
 export interface XzLayout {
   /** Integrity check: none, crc32, crc64, sha256 (or "id N"). */
@@ -23,17 +23,6 @@ export interface XzLayout {
 const CHECKS: Record<number, string> = { 0: 'none', 1: 'crc32', 4: 'crc64', 10: 'sha256' };
 /** Dictionary sizes of the presets 0..9 (xz's documented table). */
 const PRESET_DICT = [256, 1024, 2048, 4096, 4096, 8192, 8192, 16384, 32768, 65536].map((k) => k * 1024);
-
-/** A multibyte integer as in the xz format; [value, next offset], or undefined past the end. */
-function varint(buf: Buffer, at: number): [number, number] | undefined {
-  let v = 0;
-  for (let i = 0; i < 9 && at + i < buf.length; i++) {
-    const b = buf[at + i]!;
-    v += (b & 0x7f) * 2 ** (7 * i);
-    if ((b & 0x80) === 0) return [v, at + i + 1];
-  }
-  return undefined;
-}
 
 /** The first block's LZMA2 dictionary size. */
 function firstDict(buf: Buffer): number | undefined {
@@ -66,7 +55,7 @@ export function xzLayout(buf: Buffer): XzLayout | undefined {
   if (buf.length < 32 || !buf.subarray(0, 6).equals(XZ_MAGIC)) return undefined;
   let index;
   try {
-    index = parseFileIndex(buf);
+    index = parseXzIndex(buf);
   } catch {
     return undefined;
   }

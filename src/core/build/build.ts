@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { writeAtomically, type Written } from '../io/atomic.js';
+import { xzEncoder } from '../archive/xz.js';
 import { prepareTree } from '../kernel/prepare.js';
 import { resolveTree } from '../kernel/resolve.js';
 import { claimFor, describeClaim, type Claim } from '../kernel/claim.js';
-import { parseMtime } from '../kernel/mtime.js';
+import { scriptMtime } from '../kernel/mtime.js';
 import type { VariantInfo } from '../kernel/script.js';
 import { KheadersError } from '../errors.js';
 import { phase, type Logger } from '../log.js';
@@ -54,13 +55,18 @@ export async function buildArchive(opts: BuildOptions, log: Logger): Promise<Bui
   const { tree, pack } = opts;
   const output = resolve(opts.output);
   const variant = opts.variant ?? (await phase(log, timings, 'resolve tree', () => resolveTree(tree, log)));
-  const mtime = scriptMtime(variant, pack.mtime);
+  const mtime = scriptMtime(variant.rules, pack.mtime);
   const claim = claimFor(variant, mtime, pack.compression);
   if (claim.fidelity === 'unknown' && opts.strictVariant) {
     throw new KheadersError('UNKNOWN_SCRIPT', `refusing to build: ${describeClaim(claim)}`,
       'pass --variant RULES to state the rules, or drop --strict-variant to follow the closest ones');
   }
-  log.info(`claim: ${describeClaim(claim)}`);
+  // Before make: a platform that cannot write xz fails now, and the claim names a system xz.
+  if (pack.compression !== 'none') {
+    const encoder = await xzEncoder();
+    if (encoder.kind === 'system') claim.encoder = encoder.name;
+  }
+  log.debug(`claim: ${describeClaim(claim)}`);
   const prepared = await phase(log, timings, 'prepare config', () => prepareTree(tree, log));
   const entries = await phase(log, timings, 'collect headers', async () => {
     const found = await collectHeaders({ srctree: tree.source, objtree: tree.objtree, srcarch: tree.arch, variant: variant.variant, rules: variant.rules });
@@ -108,15 +114,9 @@ export async function buildArchive(opts: BuildOptions, log: Logger): Promise<Bui
       },
     });
     const result = await writeAtomically(output, tar, [counter, createCompressor(pack.compression, pack.threads), xzCounter], opts.signal);
-    log.info(`${(tarSize / 1e6).toFixed(1)} MB tar -> ${(result.size / 1e6).toFixed(1)} MB xz (${pack.compression})`);
+    log.debug(`packed ${tarSize} bytes of tar into ${result.size} bytes (compression ${pack.compression})`);
     return result;
   });
   return { archive: output, ...written, tarSize, files: entries.length, variant, claim, mtime, prepare: prepared, timings };
 }
 
-/** The mtime the script's rules give: a script with a fixed --mtime keeps it unless --mtime says otherwise. */
-export function scriptMtime(variant: Pick<VariantInfo, 'rules'>, given: Mtime): Mtime {
-  const fixed = variant.rules.mtime === 'fixed' ? variant.rules.fixedMtime : undefined;
-  if (fixed === undefined || given.origin === '--mtime') return given;
-  return { epoch: parseMtime(fixed), origin: 'script' };
-}

@@ -18,14 +18,18 @@ export interface CollectOptions {
 type Kind = HeaderEntry['kind'];
 type From = HeaderEntry['from'];
 
-/** How a walk picks entries: `find -name '*.h'`, everything (tar's recursion), or every name but *.cmd and dot-names (v5.2). */
-type Mode = 'find' | 'all' | 'names';
+/** How a walk picks entries: `find -name '*.h'`, everything (tar's recursion), every name but *.cmd and dot-names (v5.2), or every name find lists. */
+type Mode = 'find' | 'all' | 'names' | 'every';
 
 interface Walk {
   tree: string;
   from: From;
   copy: 'cpio' | 'tar';
   out: Map<string, HeaderEntry>;
+  /** find -L: walk directories behind symlinks (not one that holds the link: find's loop check). */
+  follow?: boolean;
+  /** tar -h copy: a taken symlink to a directory is copied as that directory, with all it holds. */
+  tarDeref?: boolean;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -80,7 +84,7 @@ async function walk(w: Walk, rel: string, dirPath: Buffer, mode: Mode, prune?: s
     const raw = d.name;
     const isH = raw.length >= 2 && raw[raw.length - 2] === 0x2e && raw[raw.length - 1] === 0x68;
     if (mode === 'find' && !isH && kind !== 'dir') return;
-    const named = mode === 'names' && raw[0] !== 0x2e && !raw.toString('latin1').endsWith('.cmd');
+    const named = mode === 'every' || (mode === 'names' && raw[0] !== 0x2e && !raw.toString('latin1').endsWith('.cmd'));
     const path = Buffer.concat([dir, raw]);
     const part = decode(path, raw);
     const err = bad ?? (part instanceof KheadersError ? part : undefined);
@@ -96,6 +100,8 @@ async function walk(w: Walk, rel: string, dirPath: Buffer, mode: Mode, prune?: s
       w.out.set(name, e);
       if (kind === 'symlink') later.push(readTarget(e, path));
     }
+    const taken = mode === 'all' || named || (mode === 'find' && isH);
+    if (kind === 'symlink' && (w.follow || (taken && w.tarDeref))) later.push(followLink(w, name, path, dirPath, taken && w.tarDeref ? 'all' : mode, err));
     if (kind !== 'dir') return;
     // A directory named *.h: tar copies all of it, cpio only the directory itself.
     // A directory named *.h (or any taken directory): tar copies all of it, cpio only the directory itself.
@@ -110,6 +116,15 @@ async function walk(w: Walk, rel: string, dirPath: Buffer, mode: Mode, prune?: s
   await Promise.all(later);
 }
 
+/** find -L at a symlink: walk the directory behind it, unless that directory holds the link (a loop find skips). */
+async function followLink(w: Walk, name: string, path: Buffer, parent: Buffer, mode: Mode, bad?: KheadersError): Promise<void> {
+  const st = await stat(path).catch(() => undefined);
+  if (st === undefined || !st.isDirectory()) return;
+  const [target, here] = await Promise.all([realpath(path), realpath(parent)]);
+  if (here.toString() === target.toString() || here.toString().startsWith(`${target.toString()}/`)) return;
+  await walk(w, name, path, mode === 'all' || (w.copy === 'tar' && mode !== 'find') ? 'all' : mode, undefined, bad);
+}
+
 /** Start a walk at a tree-relative root dir, if it exists. */
 async function root(w: Walk, rel: string, followLink: boolean, prune?: string, mode: Mode = 'find'): Promise<void> {
   const p = join(w.tree, rel);
@@ -119,8 +134,8 @@ async function root(w: Walk, rel: string, followLink: boolean, prune?: string, m
   } catch {
     return; // find reports a missing start point; the kernel build goes on without it.
   }
-  if (mode === 'names') w.out.set(rel, { name: rel, path: p, kind: 'dir', from: w.from });
-  await walk(w, rel, Buffer.from(p), mode === 'names' && w.copy === 'tar' ? 'all' : mode, prune);
+  if (mode === 'names' || mode === 'every') w.out.set(rel, { name: rel, path: p, kind: 'dir', from: w.from });
+  await walk(w, rel, Buffer.from(p), (mode === 'names' || mode === 'every') && w.copy === 'tar' ? 'all' : mode, prune);
 }
 
 async function sameDir(a: string, b: string): Promise<boolean> {
@@ -192,7 +207,9 @@ export async function collectHeaders(opts: CollectOptions): Promise<HeaderEntry[
     await Promise.all(dirs.map((d) => root(obj, `${d}/generated`, false)));
   } else {
     // find "<dir>/" -name '*.h' (or every name) in srctree (out-of-tree only), then in objtree.
-    const how: Mode = rules.names === 'all' ? 'names' : 'find';
+    const how: Mode = rules.names === 'all' ? 'names' : rules.names === 'every' ? 'every' : 'find';
+    src.follow = obj.follow = rules.followLinks === true;
+    src.tarDeref = obj.tarDeref = copy === 'tar' && rules.dereference === true;
     if (!inTree) await Promise.all(dirs.map((d) => root(src, d, true, undefined, how)));
     await Promise.all(dirs.map((d) => root(obj, d, true, undefined, how)));
     if (rules.withScript) src.out.set('kernel/gen_kheaders.sh', { name: 'kernel/gen_kheaders.sh', path: join(srctree, 'kernel/gen_kheaders.sh'), kind: 'file', from: 'src' });

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { PassThrough, type Transform } from 'node:stream';
-import { createXz, check } from '../archive/xz.js';
+import { createXz } from '../archive/xz.js';
 import { KheadersError } from '../errors.js';
 import type { Compression } from '../settings.js';
 
@@ -34,9 +34,6 @@ export function checkThreads(threads: number, compression: Compression): number 
 /** An xz encoder stream for the chosen mode. */
 export function createCompressor(compression: Compression, threads: number): Transform {
   if (compression === 'none') return new PassThrough();
-  if (compression === 'compat') {
-    return createXz({ preset: COMPAT_PRESET, check: check.CRC64, threads: 1, chunkSize: 1 << 20 }) as unknown as Transform;
-  }
-  const options = { preset: FAST_PRESET, check: check.CRC64, threads: checkThreads(threads, 'fast'), chunkSize: 1 << 20 };
-  return createXz(options) as unknown as Transform;
+  if (compression === 'compat') return createXz({ preset: COMPAT_PRESET, threads: 1 });
+  return createXz({ preset: FAST_PRESET, threads: checkThreads(threads, 'fast') });
 }

@@ -1,5 +1,6 @@
 // build and the action's auto/build modes: key, cache restore, an optional
-// fallback (the action's url), build, cache save. One flow for both fronts.
+// fallback (the action's url), build, cache save. One flow for both fronts;
+// cacheLookup is its first half alone (actions/cache's lookup-only).
 import { buildArchive, type BuildResult } from '../build/build.js';
 import { KheadersError } from '../errors.js';
 import { digestFile, ensureOutputDir, type Written } from '../io/atomic.js';
@@ -7,7 +8,7 @@ import { resolveTree } from '../kernel/resolve.js';
 import type { VariantInfo } from '../kernel/script.js';
 import { phase, type Logger } from '../log.js';
 import type { BuildSettings, PackSettings, TreeSettings } from '../settings.js';
-import { cacheKey, computeKey, keyInputs } from './key.js';
+import { cacheKey, computeKey, keyInputs, type KeyResult } from './key.js';
 import type { CachePort } from './port.js';
 
 export interface CachedBuildOptions {
@@ -45,13 +46,51 @@ export interface CachedBuildResult {
   build?: BuildResult;
 }
 
-/** The md5 the cache key ends in, with every key input logged at debug level. */
-export async function treeKey(tree: TreeSettings, pack: PackSettings, variant: VariantInfo, log: Logger): Promise<string> {
+/** The cache key's md5 and every input it is taken over, each logged at debug level. */
+export async function keyDetails(tree: TreeSettings, pack: PackSettings, variant: VariantInfo, log: Logger): Promise<KeyResult> {
   const k = await computeKey(keyInputs(tree, pack, variant));
   for (const f of k.facts) log.debug(`key input: ${f}`);
   for (const r of k.records) log.debug(`key input: ${r}`);
   log.info(`key md5 ${k.md5} over ${k.files} files`);
-  return k.md5;
+  return k;
+}
+
+/** The md5 the cache key ends in, with every key input logged at debug level. */
+export async function treeKey(tree: TreeSettings, pack: PackSettings, variant: VariantInfo, log: Logger): Promise<string> {
+  return (await keyDetails(tree, pack, variant, log)).md5;
+}
+
+export interface CacheLookupResult {
+  keyMd5: string;
+  primaryKey: string;
+  /** Set on a hit. */
+  matchedKey?: string;
+  /** A cache was given and available, so it was asked. */
+  cacheUsed: boolean;
+  cacheHit: boolean;
+}
+
+/** The tree's key: its md5 and the full cache key. */
+async function keyOf(s: Pick<BuildSettings, 'tree' | 'pack'>, variant: VariantInfo, prefix: string | undefined, log: Logger, timings: Record<string, number>): Promise<{ keyMd5: string; primaryKey: string }> {
+  const keyMd5 = await phase(log, timings, 'key', () => treeKey(s.tree, s.pack, variant, log));
+  return { keyMd5, primaryKey: cacheKey(prefix ?? 'kheaders', process.platform, s.tree.arch, keyMd5) };
+}
+
+function missed(key: string): KheadersError {
+  return new KheadersError('NOT_FOUND', `cache miss for ${key}, and a miss was asked to fail`, 'drop fail-on-cache-miss to build on a miss, or fill the cache first');
+}
+
+/** The key, and whether the cache holds it; nothing is fetched, downloaded or built. */
+export async function cacheLookup(s: Pick<BuildSettings, 'tree' | 'pack'>, opts: Pick<CachedBuildOptions, 'cache' | 'keyPrefix' | 'failOnMiss' | 'variant' | 'timings'>, log: Logger): Promise<CacheLookupResult> {
+  const timings = opts.timings ?? {};
+  const variant = opts.variant ?? (await phase(log, timings, 'resolve tree', () => resolveTree(s.tree, log)));
+  const { keyMd5, primaryKey } = await keyOf(s, variant, opts.keyPrefix, log, timings);
+  const cache = opts.cache?.available() ? opts.cache : undefined;
+  const lookup = cache?.lookup?.bind(cache);
+  const cacheHit = lookup === undefined ? false : await phase(log, timings, 'cache lookup', () => lookup(primaryKey));
+  log.info(`lookup-only: ${cacheHit ? 'hit' : 'miss'} for ${primaryKey}`);
+  if (!cacheHit && opts.failOnMiss) throw missed(primaryKey);
+  return { keyMd5, primaryKey, ...(cacheHit ? { matchedKey: primaryKey } : {}), cacheUsed: cache !== undefined, cacheHit };
 }
 
 /** The output archive for these settings: from the cache, the fallback, or a build. */
@@ -61,10 +100,7 @@ export async function cachedBuild(s: BuildSettings, opts: CachedBuildOptions, lo
   const variant = opts.variant ?? (await phase(log, timings, 'resolve tree', () => resolveTree(s.tree, log)));
   const cache = opts.cache?.available() ? opts.cache : undefined;
   const res: CachedBuildResult = { origin: 'build', written: { md5: '', sha256: '', size: 0 }, variant, cacheUsed: cache !== undefined, cacheHit: false, cacheSaved: false };
-  if (cache !== undefined || opts.alwaysKey) {
-    res.keyMd5 = await phase(log, timings, 'key', () => treeKey(s.tree, s.pack, variant, log));
-    res.primaryKey = cacheKey(opts.keyPrefix ?? 'kheaders', process.platform, s.tree.arch, res.keyMd5);
-  }
+  if (cache !== undefined || opts.alwaysKey) Object.assign(res, await keyOf(s, variant, opts.keyPrefix, log, timings));
   const key = res.primaryKey;
   if (cache !== undefined && key !== undefined) {
     res.matchedKey = await phase(log, timings, 'cache restore', () => cache.restore(key, s.output));
@@ -74,9 +110,7 @@ export async function cachedBuild(s: BuildSettings, opts: CachedBuildOptions, lo
       return { ...res, origin: 'cache', written: await digestFile(s.output) };
     }
     log.info(`cache miss: ${key}`);
-    if (opts.failOnMiss) {
-      throw new KheadersError('NOT_FOUND', `cache miss for ${key}, and a miss was asked to fail`, 'drop fail-on-cache-miss to build on a miss, or fill the cache first');
-    }
+    if (opts.failOnMiss) throw missed(key);
   }
   const got = opts.fallback && res.keyMd5 !== undefined ? await opts.fallback(res.keyMd5) : undefined;
   if (got !== undefined) {

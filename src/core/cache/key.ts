@@ -4,6 +4,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, type Di
 import { basename, dirname, join } from 'node:path';
 import { collectHeaders } from '../build/collect.js';
 import { claimFor } from '../kernel/claim.js';
+import { scriptMtime } from '../kernel/mtime.js';
 import type { FileRules, VariantInfo } from '../kernel/script.js';
 import type { Compression, ConfigSpec, PackSettings, TreeSettings } from '../settings.js';
 import type { HeaderEntry, Variant } from '../types.js';
@@ -42,6 +43,16 @@ export interface KeyResult {
   facts: string[];
   /** Every path record, in hashing order ("src include/linux/a.h f <md5>"), for `key -v`. */
   records: string[];
+  /** The same records in full, for `key --json`: with `facts`, every byte the md5 is taken over. */
+  inputs: KeyRecord[];
+}
+
+/** One hashed path: its group (src, obj, prep, kconfig), path, kind (f, l, d, elf, absent) and digest. */
+export interface KeyRecord {
+  group: string;
+  path: string;
+  kind: string;
+  digest: string;
 }
 
 /** Environment variables that steer config resolution and `make prepare`. */
@@ -216,7 +227,7 @@ function digest(facts: string[], groups: Array<[string, Rec[]]>): string {
 /** The key's inputs for a tree, its pack settings and its script rules: one mapping for the CLI and the action. */
 export function keyInputs(tree: TreeSettings, pack: PackSettings, variant: Pick<VariantInfo, 'variant' | 'rules' | 'known' | 'unknown'>): KeyInputs {
   return { source: tree.source, objtree: tree.objtree, srcarch: tree.arch, makeArch: tree.makeArch, config: tree.config,
-    variant: variant.variant, rules: variant.rules, mtime: pack.mtime.epoch, compression: pack.compression,
+    variant: variant.variant, rules: variant.rules, mtime: scriptMtime(variant.rules, pack.mtime).epoch, compression: pack.compression,
     fidelity: claimFor(variant, pack.mtime, pack.compression).fidelity };
 }
 
@@ -248,5 +259,6 @@ export async function computeKey(inp: KeyInputs): Promise<KeyResult> {
   }
   const files = groups.reduce((n, [, r]) => n + r.filter((x) => x[1] === 'f').length, 0);
   const records = groups.flatMap(([tag, recs]) => recs.map(([name, kind, d]) => `${tag} ${name} ${kind}${d ? ` ${d.split('\n')[0]}` : ''}`));
-  return { md5: digest(facts, groups), files, facts, records };
+  const inputs = groups.flatMap(([group, recs]) => recs.map(([path, kind, d]) => ({ group, path, kind, digest: d })));
+  return { md5: digest(facts, groups), files, facts, records, inputs };
 }

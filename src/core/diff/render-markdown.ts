@@ -1,7 +1,9 @@
 // The --markdown report of diff: the two archives side by side, counts and
 // findings as tables, the first diffs in collapsible blocks, the verdict last.
+import { mdCell as cell, mdCode as code, mdFence as fence, mdSummary } from '../markdown.js';
 import { sizeText } from './cause.js';
 import { blocksLine, orderLine } from './render-text.js';
+import { collapseFindings } from './subtree.js';
 import type { DiffReport, DiffSide } from './report.js';
 
 export interface DiffMarkdownOptions {
@@ -9,17 +11,6 @@ export interface DiffMarkdownOptions {
   maxFindings?: number;
   /** Diff blocks shown (default 5). */
   maxDiffs?: number;
-}
-
-/** Makes text safe inside a table cell. */
-const cell = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-/** Inline code for a table cell (GFM splits cells on '|' even inside backticks). */
-const code = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')}\``;
-
-function fence(body: string): string {
-  let f = '```';
-  while (body.includes(f)) f += '`';
-  return `${f}diff\n${body}\n${f}`;
 }
 
 function sideRows(a: DiffSide, b: DiffSide): string[] {
@@ -47,15 +38,21 @@ export function renderDiffMarkdown(r: DiffReport, opts: DiffMarkdownOptions = {}
   out.push('', `Tar: ${r.tarIdentical ? 'identical' : 'differs'}.`);
   out.push('', '| Difference | Count |', '| --- | ---: |');
   for (const [k, v] of Object.entries(r.counts)) out.push(`| ${k} | ${v} |`);
-  if (r.findings.length > 0) {
-    const shown = r.findings.slice(0, maxFindings);
-    out.push('', `#### Findings${r.findings.length > shown.length ? ` (first ${shown.length} of ${r.findings.length})` : ''}`, '');
+  if (r.explanations !== undefined) {
+    out.push('', '#### Causes', '', '| Cause | What the archives show | Findings explained |', '| --- | --- | ---: |');
+    for (const e of r.explanations) out.push(`| ${e.cause} | ${cell(e.detail)} | ${e.members.length} |`);
+    if ((r.unexplained ?? 0) > 0) out.push(`| | not explained | ${r.unexplained ?? 0} |`);
+  }
+  const all = collapseFindings(r.findings, r.subtrees ?? []);
+  if (all.length > 0) {
+    const shown = all.slice(0, maxFindings);
+    out.push('', `#### Findings${all.length > shown.length ? ` (first ${shown.length} of ${all.length})` : ''}`, '');
     out.push('| Field | Member | Detail |', '| --- | --- | --- |');
     for (const f of shown) out.push(`| ${f.field} | ${code(f.name)} | ${cell(f.detail)} |`);
   }
   if (r.order !== undefined) out.push('', cell(orderLine(r.order).replace(/^order\s+/, 'Order: ')));
   for (const f of r.findings.filter((x) => x.diff !== undefined).slice(0, maxDiffs)) {
-    out.push('', `<details><summary>${f.name.replace(/[<>&]/g, '_')}</summary>`, '', fence(f.diff as string), '', '</details>');
+    out.push('', `<details><summary>${mdSummary(f.name)}</summary>`, '', fence(f.diff as string), '', '</details>');
   }
   out.push('', `verdict: ${r.verdict}`, '');
   return out.join('\n');

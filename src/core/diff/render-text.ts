@@ -1,6 +1,7 @@
 // Human output for diff: the two archives and their xz containers, the first
 // findings with diff excerpts, and the verdict as the last line.
 import { sizeText } from './cause.js';
+import { collapseFindings } from './subtree.js';
 import type { DiffFinding, DiffReport, DiffSide, OrderDiff, XzInfo } from './report.js';
 
 export interface DiffTextOptions {
@@ -43,17 +44,34 @@ export function orderLine(o: OrderDiff): string {
   return `order    first differs at #${o.index} of the common members: A has ${o.a}, B has ${o.b} (A ${o.aSort}-sorted, B ${o.bSort}-sorted)`;
 }
 
+/** The causes the archives show, each with how many findings it explains. */
+export function causeLines(r: DiffReport): string[] {
+  if (r.explanations === undefined) return [];
+  const n = (k: number): string => `${k} finding${k === 1 ? '' : 's'}`;
+  const out = ['', 'causes (from the archives\' own members)'];
+  for (const e of r.explanations) {
+    const which = e.members.length > 0 && e.members.length <= 3 ? ` (${e.members.join(', ')})` : '';
+    out.push(`  ${e.cause.padEnd(11)} ${e.detail}: explains ${n(e.members.length)}${which}`);
+  }
+  if ((r.unexplained ?? 0) > 0) out.push(`  ${''.padEnd(11)} ${n(r.unexplained ?? 0)} not explained`);
+  return out;
+}
+
 export function renderDiffText(r: DiffReport, opts: DiffTextOptions = {}): string {
   const max = opts.maxFindings ?? 20;
   const maxBlocks = opts.maxBlocks ?? 4;
   const out = ['diff', ...sideLines('A', r.a, maxBlocks), ...sideLines('B', r.b, maxBlocks)];
   out.push(`  tar: ${r.tarIdentical ? 'identical' : 'differs'}; ${r.counts.common} members in both`);
-  if (r.findings.length > 0 || r.order !== undefined) out.push('');
-  for (const f of r.findings.slice(0, max)) {
+  out.push(...causeLines(r));
+  const shown = collapseFindings(r.findings, r.subtrees ?? []);
+  if (shown.length > 0 || r.order !== undefined) out.push('');
+  // With the causes named, a finding they explain is one line: its diff is in --json.
+  const explained = new Set((r.explanations ?? []).flatMap((e) => e.members));
+  for (const f of shown.slice(0, max)) {
     out.push(findingLine(f));
-    if (f.diff !== undefined) out.push(...f.diff.split('\n').map((l) => `    ${l}`));
+    if (f.diff !== undefined && !explained.has(f.name)) out.push(...f.diff.split('\n').map((l) => `    ${l}`));
   }
-  if (r.findings.length > max) out.push(`... and ${r.findings.length - max} more findings (write them all with --json)`);
+  if (shown.length > max) out.push(`... and ${shown.length - max} more findings (write them all with --json)`);
   if (r.order !== undefined) out.push(orderLine(r.order));
   out.push('', `verdict: ${r.verdict}`);
   return `${out.join('\n')}\n`;

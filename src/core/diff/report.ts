@@ -91,7 +91,26 @@ export interface DiffSide {
 /** The verdict's cause, stable for scripts; the verdict line says it in words. */
 export type DiffCause =
   | 'identical' | 'xz-settings' | 'xz-encoding' | 'tar-encoding'
-  | 'one-mtime' | 'mtime-shift' | 'mtimes' | 'symlink-modes' | 'modes' | 'owners' | 'order' | 'summary';
+  | 'one-mtime' | 'mtime-shift' | 'mtimes' | 'symlink-modes' | 'modes' | 'owners' | 'order'
+  | 'arch' | 'version' | 'config' | 'script-form' | 'summary';
+
+/** A cause the archives' own members show, and the findings it explains. */
+export interface DiffExplanation {
+  /** arch: other arch/ trees (and CONFIG_<ARCH>); version: UTS_RELEASE or version.h; config: autoconf.h options; script-form: file set or tar metadata style. */
+  cause: 'arch' | 'version' | 'config' | 'script-form';
+  /** One line in words, e.g. "different arch (A: x86 (CONFIG_X86); B: arm64 (CONFIG_ARM64))". */
+  detail: string;
+  /** The names of the findings it explains (each finding goes to the first cause that fits). */
+  members: string[];
+}
+
+/** A directory whose members are all only in one archive, with nothing of it in the other. */
+export interface DiffSubtree {
+  side: 'a' | 'b';
+  name: string;
+  /** Members at and under it, all only on that side. */
+  members: number;
+}
 
 export interface DiffCounts {
   /** Members present in both archives. */
@@ -123,4 +142,10 @@ export interface DiffReport {
   /** Only in A (A's order), only in B (B's order), then per member in A's order: content, type, target, mode, mtime, owner. */
   findings: DiffFinding[];
   order?: OrderDiff;
+  /** The causes the archives show, most telling first (absent when the verdict is a single-field one). */
+  explanations?: DiffExplanation[];
+  /** Findings no explanation covers (with explanations). */
+  unexplained?: number;
+  /** Subtrees only in one archive: one line each in the human reports; findings still list every member. */
+  subtrees?: DiffSubtree[];
 }

@@ -1,5 +1,6 @@
 import { KheadersError } from '../errors.js';
 import type { Mtime } from '../settings.js';
+import type { FileRules } from './script.js';
 
 /** The forms parseMtime accepts, for error messages and docs. */
 export const MTIME_FORMS = [
@@ -123,23 +124,48 @@ export function parseMtime(text: string): number {
 /**
  * The archive timestamp: --mtime flag, then KBUILD_BUILD_TIMESTAMP, then
  * SOURCE_DATE_EPOCH (integer seconds), else 0 (1970-01-01 00:00:00 UTC).
- * Empty values count as unset, as in the kernel's `${VAR:+...}`.
+ * Empty values count as unset, as in the kernel's `${VAR:+...}`. A set
+ * SOURCE_DATE_EPOCH is kept as `sde` for scripts that read it (scriptMtime).
  */
 export function resolveMtime(flag: string | undefined, env: NodeJS.ProcessEnv): Mtime {
-  if (flag !== undefined && flag.trim() !== '') return { epoch: parseMtime(flag), origin: '--mtime' };
+  const raw = env['SOURCE_DATE_EPOCH']?.trim();
+  const sde = raw !== undefined && /^\d+$/.test(raw) && Number.isSafeInteger(Number(raw)) ? { sde: Number(raw) } : {};
+  if (flag !== undefined && flag.trim() !== '') return { epoch: parseMtime(flag), origin: '--mtime', ...sde };
   const kbuild = env['KBUILD_BUILD_TIMESTAMP'];
   if (kbuild !== undefined && kbuild.trim() !== '') {
-    return { epoch: parseMtime(kbuild), origin: 'KBUILD_BUILD_TIMESTAMP' };
+    return { epoch: parseMtime(kbuild), origin: 'KBUILD_BUILD_TIMESTAMP', ...sde };
   }
-  const sde = env['SOURCE_DATE_EPOCH'];
-  if (sde !== undefined && sde.trim() !== '') {
-    if (!/^\d+$/.test(sde.trim())) {
+  if (raw !== undefined && raw !== '') {
+    if (!/^\d+$/.test(raw)) {
       throw new KheadersError('BAD_INPUT',
-        `SOURCE_DATE_EPOCH=${JSON.stringify(sde)} is not a whole number of seconds`,
+        `SOURCE_DATE_EPOCH=${JSON.stringify(env['SOURCE_DATE_EPOCH'])} is not a whole number of seconds`,
         'set SOURCE_DATE_EPOCH to digits only, e.g. SOURCE_DATE_EPOCH=1704067200, or unset it',
       );
     }
-    return { epoch: parseMtime(`@${sde.trim()}`), origin: 'SOURCE_DATE_EPOCH' };
+    return { epoch: parseMtime(`@${raw}`), origin: 'SOURCE_DATE_EPOCH', ...sde };
   }
   return { epoch: 0, origin: 'default' };
+}
+
+/**
+ * The mtime the script's rules give (docs/fidelity.md, "which mtime wins").
+ * --mtime stands for KBUILD_BUILD_TIMESTAMP. A script reading SOURCE_DATE_EPOCH
+ * takes it, else its own default; a fixed date holds unless --mtime overrides it;
+ * a KBUILD_BUILD_TIMESTAMP script with a default takes that when neither is set.
+ * `archive`: an archive's own mtime (verify), taken as given.
+ */
+export function scriptMtime(rules: Pick<FileRules, 'mtime' | 'fixedMtime' | 'mtimeDefault'>, given: Mtime): Mtime {
+  if (given.origin === 'archive') return given;
+  const keep = given.sde !== undefined ? { sde: given.sde } : {};
+  const dflt = (): Mtime | undefined => (rules.mtimeDefault !== undefined ? { epoch: parseMtime(rules.mtimeDefault), origin: 'script', ...keep } : undefined);
+  switch (rules.mtime ?? 'kbuild') {
+    case 'fixed':
+      return rules.fixedMtime === undefined || given.origin === '--mtime' ? given : { epoch: parseMtime(rules.fixedMtime), origin: 'script', ...keep };
+    case 'sde':
+      return given.sde !== undefined ? { epoch: parseMtime(`@${given.sde}`), origin: 'SOURCE_DATE_EPOCH', sde: given.sde } : dflt() ?? given;
+    case 'kbuild':
+      return given.origin === '--mtime' || given.origin === 'KBUILD_BUILD_TIMESTAMP' ? given : dflt() ?? given;
+    case 'files':
+      return given;
+  }
 }

@@ -32,6 +32,7 @@ export async function resolveTree(tree: TreeRef, log: Logger): Promise<VariantIn
     return undefined;
   });
   const variant = tree.rules === undefined ? detected as VariantInfo : applyRulesSpec(tree.rules, detected);
+  for (const note of variant.notes ?? []) log.warning(note);
   if (!variant.known) log.warning(`unrecognised kernel/gen_kheaders.sh; following the "${variant.variant}" rules (${variant.reason})`);
   else log.debug(`script variant: ${variant.variant} (${variant.reason})`);
   return variant;

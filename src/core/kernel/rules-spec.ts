@@ -7,7 +7,8 @@ import { defaultRules, describe, type FileRules, type VariantInfo } from './scri
 const KEYS: Record<string, readonly string[]> = {
   copy: ['cpio', 'tar', 'lists'],
   objwins: ['yes', 'no'],
-  names: ['headers', 'all'],
+  names: ['headers', 'all', 'every'],
+  follow: ['yes', 'no'],
   script: ['yes', 'no'],
   deref: ['yes', 'no'],
   uts: ['keep', 'drop'],
@@ -38,7 +39,8 @@ export function applyRulesSpec(spec: string, base: VariantInfo | undefined): Var
     switch (key) {
       case 'copy': variant = value === 'lists' ? 'makefile' : (value as Variant); break;
       case 'objwins': r.objOverrides = yes; break;
-      case 'names': r.names = value as 'headers' | 'all'; break;
+      case 'names': r.names = value as 'headers' | 'all' | 'every'; break;
+      case 'follow': r.followLinks = yes; break;
       case 'script': r.withScript = yes; break;
       case 'deref': r.dereference = yes; break;
       case 'uts': r.dropUtsversion = value === 'drop'; break;

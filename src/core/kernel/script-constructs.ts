@@ -1,6 +1,7 @@
 // Reads each construct of kernel/gen_kheaders.sh by what it does, wherever it
 // appears: the copy into the staging dir, the name selection, removals, the
 // comment strip, and the final tar's flags. Lines we cannot place are reported.
+import { readFind, type NameSet } from './find-expr.js';
 import { assignments, logicalLines, toolOf, type ScriptLine } from './script-text.js';
 
 /** One construct read from the script, with the line it is on. */
@@ -18,14 +19,17 @@ export interface ScriptFacts {
   /** cpio -u, or a tar extract: the later (objtree) copy replaces an earlier file. */
   laterWins?: boolean;
   dereference: boolean;
-  names?: 'headers' | 'all';
+  /** find -L: directories behind symlinks are walked. */
+  followLinks: boolean;
+  names?: NameSet;
   withScript: boolean;
   removes: string[];
   excludes: string[];
   sort?: 'name' | 'list' | 'none';
   mode?: boolean;
   owner?: 'numeric' | 'root' | 'builder';
-  mtime?: { from: 'kbuild' | 'arg4' | 'sde' | 'fixed' | 'files'; value?: string };
+  /** value: a fixed date; dflt: the date `${SOURCE_DATE_EPOCH:-X}` falls back to. */
+  mtime?: { from: 'kbuild' | 'arg4' | 'sde' | 'fixed' | 'files'; value?: string; dflt?: string };
   compressor?: string;
   strip: boolean;
   constructs: Construct[];
@@ -41,9 +45,16 @@ function words(text: string): string[] {
 }
 
 /** The stage directory's variable, from the copy destination (cpio -pd DIR, tar -x -C DIR). */
-function stageVar(lines: readonly ScriptLine[]): string | undefined {
+function stageVar(lines: readonly ScriptLine[], vars: ReadonlyMap<string, string>): string | undefined {
+  const varOf = (w: string | undefined): string | undefined => /^\$\{?(\w+)\}?(\/.*)?$/.exec(w ?? '')?.[1];
   for (const { text } of lines) {
-    const m = /-p\w*\s+"?\$\{?(\w+)\}?"?/.exec(text) ?? /-x\w*\s+(?:-f\s+-\s+)?-C\s+"?\$\{?(\w+)\}?"?/.exec(text) ?? /-xf\s+-\s+-C\s+"?\$\{?(\w+)\}?"?/.exec(text);
+    const ws = words(text);
+    const ci = ws.findIndex((w) => toolOf(w, vars) === 'cpio');
+    if (ci >= 0 && ws.slice(ci + 1).some((w) => /^-\w*p/.test(w) || w === '--pass-through')) {
+      const dest = varOf(ws.slice(ci + 1).find((w) => !w.startsWith('-') && !w.startsWith('>')));
+      if (dest !== undefined) return dest;
+    }
+    const m = /-x\w*\s+(?:-f\s+-\s+)?-C\s+"?\$\{?(\w+)\}?"?/.exec(text) ?? /-xf\s+-\s+-C\s+"?\$\{?(\w+)\}?"?/.exec(text);
     if (m) return m[1];
   }
   return undefined;
@@ -62,8 +73,12 @@ function finalTar(f: ScriptFacts, l: ScriptLine, ws: string[], vars: ReadonlyMap
   const owner = ws.some((w) => /^--owner=(0|root)$/.test(w)) && ws.some((w) => /^--group=(0|root)$/.test(w));
   f.owner = owner ? (ws.includes('--numeric-owner') ? 'numeric' : 'root') : 'builder';
   add('owner', f.owner === 'numeric' ? 'uid/gid 0, no names' : f.owner === 'root' ? 'uid/gid 0, named root' : "the builder's uid, gid and names");
+  const dflt = /--mtime=["']?(@?)\$\{(\w+):?-([^}]*)\}/.exec(l.text);
   const mt = /\$\{(\w+):\+--mtime=\$\{?\1\}?\}/.exec(l.text) ?? /--mtime=["']?(@?\$\{?\w+\}?|[^"'\s]+)/.exec(l.text);
-  if (mt === null) f.mtime = { from: 'files' };
+  if (dflt !== null && dflt[3] !== '' && !dflt[3]!.includes('$') &&
+    ((dflt[2] === 'SOURCE_DATE_EPOCH' && dflt[1] === '@') || (dflt[2] === 'KBUILD_BUILD_TIMESTAMP' && dflt[1] === ''))) {
+    f.mtime = { from: dflt[2] === 'SOURCE_DATE_EPOCH' ? 'sde' : 'kbuild', dflt: `${dflt[1]}${dflt[3]}` };
+  } else if (mt === null) f.mtime = { from: 'files' };
   else if (/^\w+$/.test(mt[1]!)) {
     const v = mt[1]!;
     const src = vars.get(v);
@@ -73,7 +88,8 @@ function finalTar(f: ScriptFacts, l: ScriptLine, ws: string[], vars: ReadonlyMap
   else if (/KBUILD_BUILD_TIMESTAMP/.test(mt[1]!)) f.mtime = { from: 'kbuild' };
   else if (!mt[1]!.includes('$')) f.mtime = { from: 'fixed', value: mt[1]! };
   else f.unknown.push({ line: l.line, what: 'mtime', rule: `--mtime=${mt[1]}` });
-  add('mtime', f.mtime === undefined ? 'unknown' : { kbuild: 'KBUILD_BUILD_TIMESTAMP when set, else the files', arg4: 'the 4th argument (kbuild passes KBUILD_BUILD_TIMESTAMP), else the files', sde: 'SOURCE_DATE_EPOCH', fixed: `fixed ${f.mtime.value ?? ''}`, files: "the files' own (build time)" }[f.mtime.from]);
+  const orElse = f.mtime?.dflt !== undefined ? `${f.mtime.from === 'sde' ? 'SOURCE_DATE_EPOCH' : 'KBUILD_BUILD_TIMESTAMP'} when set, else the script's default ${f.mtime.dflt}` : undefined;
+  add('mtime', f.mtime === undefined ? 'unknown' : orElse ?? { kbuild: 'KBUILD_BUILD_TIMESTAMP when set, else the files', arg4: 'the 4th argument (kbuild passes KBUILD_BUILD_TIMESTAMP), else the files', sde: 'SOURCE_DATE_EPOCH when set, else the files', fixed: `fixed ${f.mtime.value ?? ''}`, files: "the files' own (build time)" }[f.mtime.from]);
   for (const w of ws) {
     const ex = /^--exclude=(.+)$/.exec(w);
     if (ex) f.excludes.push(ex[1]!.replace(/^["']|["']$/g, ''));
@@ -91,19 +107,21 @@ function finalTar(f: ScriptFacts, l: ScriptLine, ws: string[], vars: ReadonlyMap
 export function readScript(sh: string): ScriptFacts {
   const lines = logicalLines(sh);
   const vars = assignments(lines);
-  const f: ScriptFacts = { dereference: false, withScript: false, removes: [], excludes: [], strip: false, constructs: [], unknown: [] };
+  const f: ScriptFacts = { dereference: false, followLinks: false, withScript: false, removes: [], excludes: [], strip: false, constructs: [], unknown: [] };
   const add = (l: ScriptLine, what: string, rule: string): void => { f.constructs.push({ line: l.line, what, rule }); };
-  const stage = stageVar(lines);
-  const stageRef = stage === undefined ? /$^/ : new RegExp(String.raw`\$\{?${stage}\}?`);
-  const inStage = stage === undefined ? /$^/ : new RegExp(String.raw`"?\$\{?${stage}\}?"?/(\S+?)"?(\s|$)`);
+  const stage = stageVar(lines, vars);
+  const never = /(?!)/;
+  const stageRef = stage === undefined ? never : new RegExp(String.raw`\$\{?${stage}\}?`);
+  const inStage = stage === undefined ? never : new RegExp(String.raw`"?\$\{?${stage}\}?"?/(\S+?)"?(\s|$)`);
   const listVars = [...sh.matchAll(/(\w+)="[^"]*\$\{?sfile\}?[^"]*"/g)].map((m) => m[1]!);
   for (const l of lines) {
     const t = l.text;
+    if (t.trim() === '') continue;
     const ws = words(t);
     const tools = ws.map((w) => toolOf(w, vars));
     if (/md5sum|kheaders\.md5|\bls -l/.test(t)) continue; // the up-to-date check
     const head = t.split('|')[0] ?? '';
-    if (/\bfind\b/.test(head) && !stageRef.test(head)) pickNames(f, l, head);
+    if (/\bfind\b/.test(head) && !stageRef.test(head)) pickNames(f, l, head, vars);
     if (/^\s*(echo|if|fi|then|else|exit|set|mkdir|pushd|popd|cd|\{|\}|\)|\(|do|done)\b/.test(t) && !/\|/.test(t)) continue;
     if (/^\s*(?:export\s+|local\s+)?\w+=/.test(t) && !/\|/.test(t)) continue;
     if (/\bfor\s+\w+\s+in\s+/.test(t) && listVars.some((v) => new RegExp(String.raw`\$\{?${v}\}?`).test(t))) f.withScript = true;
@@ -150,18 +168,25 @@ export function readScript(sh: string): ScriptFacts {
   return f;
 }
 
-/** The name selection of a find: `-name "*.h"`, or every name but `*.cmd` and dot-names. */
-function pickNames(f: ScriptFacts, l: ScriptLine, t: string): void {
-  const m = /\bfind\s+("[^"]*"|\S+)\s+(.*?)\s*(;|\||$)/.exec(t);
-  if (!m) return;
-  const preds = m[2]!.replace(/\s+-print\b/, '').trim();
-  const names = /^-name\s+["']\*\.h["']$/.test(preds) ? 'headers'
-    : /^!\s+-name\s+["']\*\.cmd["']\s+!\s+-name\s+["']\.\*["']$/.test(preds) ? 'all' : undefined;
-  if (names === undefined) {
-    f.unknown.push({ line: l.line, what: 'names', rule: `find ${preds}` });
+const NAME_RULES: Record<NameSet, string> = {
+  headers: 'find -name "*.h"',
+  all: 'every name but *.cmd and dot-names',
+  every: 'every name (-print before any test)',
+};
+
+/** The name selection of a find, by what its expression prints. */
+function pickNames(f: ScriptFacts, l: ScriptLine, head: string, vars: ReadonlyMap<string, string>): void {
+  const cmd = /(?:^|[\s;(])((?:\S*\/)?find\s[^;]*)/.exec(head)?.[1];
+  const find = cmd === undefined ? undefined : readFind(words(cmd).map((w) => (toolOf(w, vars) === 'find' ? 'find' : w)));
+  if (find === undefined || find.paths.length === 0) return;
+  if (find.names === undefined) {
+    f.unknown.push({ line: l.line, what: 'names', rule: `find ${find.expr}` });
     return;
   }
+  const names = find.names;
   if (f.names !== undefined && f.names !== names) f.unknown.push({ line: l.line, what: 'names', rule: 'the two trees select names differently' });
-  if (f.names === undefined) f.constructs.push({ line: l.line, what: 'names', rule: names === 'headers' ? 'find -name "*.h"' : 'every name but *.cmd and dot-names' });
+  if (find.follow && !f.followLinks) f.constructs.push({ line: l.line, what: 'follow', rule: 'find -L: directories behind symlinks are walked' });
+  f.followLinks ||= find.follow;
+  if (f.names === undefined) f.constructs.push({ line: l.line, what: 'names', rule: NAME_RULES[names] });
   f.names = names;
 }

@@ -11,7 +11,7 @@ export interface ScriptLine {
 export function logicalLines(text: string): ScriptLine[] {
   const out: ScriptLine[] = [];
   let cur: ScriptLine | undefined;
-  text.split('\n').forEach((raw, i) => {
+  text.replace(/\r\n/g, '\n').split('\n').forEach((raw, i) => {
     if (cur === undefined && /^\s*#/.test(raw)) return;
     const piece = raw.replace(/\s+#\s.*$/, '');
     const cont = /\\\s*$/.test(piece);
@@ -25,14 +25,15 @@ export function logicalLines(text: string): ScriptLine[] {
   return out;
 }
 
-/** The tool a shell word names: "cpio", "/usr/bin/cpio", "$CPIO" or "${TAR}" (kbuild's tool variables) -> its base name. */
-export function toolOf(word: string, vars: ReadonlyMap<string, string>): string {
+/** The tool a shell word names: "cpio", "/usr/bin/cpio", "$CPIO", "${TAR}" or "${TAR:-tar}" (kbuild's tool variables) -> its base name. */
+export function toolOf(word: string, vars: ReadonlyMap<string, string>, depth = 0): string {
   const w = word.replace(/^["']|["']$/g, '');
-  const ref = /^\$\{?(\w+)\}?$/.exec(w);
+  const ref = /^\$(?:(\w+)|\{(\w+)(?::?[-=]([^}]*))?\})$/.exec(w);
   if (ref) {
-    const v = vars.get(ref[1]!);
-    // kbuild exports TAR, XZ, ... as the tool's name; an unset one is the tool itself.
-    return v !== undefined ? toolOf(v, vars) : ref[1]!.toLowerCase();
+    const name = (ref[1] ?? ref[2])!;
+    const v = depth < 8 ? vars.get(name) ?? (ref[3] !== undefined && ref[3] !== '' ? ref[3] : undefined) : undefined;
+    // kbuild exports TAR, XZ, ... as the tool's name; an unset one is its default, else the tool itself.
+    return v !== undefined ? toolOf(v, vars, depth + 1) : name.toLowerCase();
   }
   return w.split('/').pop() ?? w;
 }

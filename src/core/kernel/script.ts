@@ -14,8 +14,10 @@ export interface FileRules {
   objOverrides: boolean;
   /** Other --exclude patterns of the final tar. */
   excludes?: string[];
-  /** Which names are taken: `*.h` (default), or every name but `*.cmd` and dot-names (v5.2). */
-  names?: 'headers' | 'all';
+  /** Which names are taken: `*.h` (default), every name but `*.cmd` and dot-names (v5.2), or every name (`-print` first). */
+  names?: 'headers' | 'all' | 'every';
+  /** find -L: directories behind symlinks are walked (with `dereference`, copied as directories). */
+  followLinks?: boolean;
   /** The script itself is archived as kernel/gen_kheaders.sh (v5.2). */
   withScript?: boolean;
   /** Symlinks are archived as the files they point to (cpio -L, tar -h). */
@@ -30,6 +32,8 @@ export interface FileRules {
   mtime?: 'kbuild' | 'sde' | 'fixed' | 'files';
   /** The date of a fixed --mtime. */
   fixedMtime?: string;
+  /** What the script falls back to when its mtime variable is unset (`--mtime=@${SOURCE_DATE_EPOCH:-0}`: "@0"). */
+  mtimeDefault?: string;
 }
 
 export interface VariantInfo {
@@ -44,6 +48,8 @@ export interface VariantInfo {
   constructs: Construct[];
   /** Constructs we could not place; each makes the archive's bytes unknown. */
   unknown: Construct[];
+  /** What the user should know that does not change the rules (e.g. CRLF line endings), for a warning. */
+  notes?: string[];
 }
 
 /** The rules each variant has in the kernel versions that define it. */
@@ -108,6 +114,7 @@ export async function detectVariant(srctree: string): Promise<VariantInfo> {
   const variant: Variant = f.copy === 'lists' ? 'makefile' : f.copy ?? 'cpio';
   const silly = SILLY.every((p) => f.excludes.includes(p));
   const others = f.excludes.filter((p) => !SILLY.includes(p) || !silly);
+  if (f.followLinks && !f.dereference) missing.push('a dereferencing copy (cpio -L, tar -h) after find -L');
   const removes = f.removes.filter((r) => r !== 'include/generated/utsversion.h');
   const rules: FileRules = {
     excludeSillyRename: silly,
@@ -117,20 +124,23 @@ export async function detectVariant(srctree: string): Promise<VariantInfo> {
     names: f.names ?? 'headers',
     withScript: f.withScript,
     dereference: f.dereference,
+    ...(f.followLinks ? { followLinks: true } : {}),
     sort: f.sort ?? 'name',
     mode: f.mode ?? true,
     owner: f.owner ?? 'numeric',
     mtime: f.mtime?.from === 'arg4' ? 'kbuild' : f.mtime?.from ?? 'kbuild',
     ...(f.mtime?.value !== undefined ? { fixedMtime: f.mtime.value } : {}),
+    ...(f.mtime?.dflt !== undefined ? { mtimeDefault: f.mtime.dflt } : {}),
   };
   const unknown = [...f.unknown, ...missing.map((what) => ({ line: 0, what: 'missing', rule: what })),
     ...removes.map((r) => ({ line: 0, what: 'remove', rule: `rm of ${r} (only include/generated/utsversion.h is modelled)` }))];
   const desc = describe(variant, rules);
+  const notes = /\r\n/.test(shText) ? { notes: [`${script} has CRLF line endings: read as LF, but sh cannot run it as it is (convert it with dos2unix)`] } : {};
   if (unknown.length > 0) {
     const why = unknown.map((u) => (u.line > 0 ? `line ${u.line}: ${u.what}: ${u.rule}` : `${u.what}: ${u.rule}`)).join('; ');
-    return { variant, known: false, rules, constructs: f.constructs, unknown, reason: `${script} has constructs we do not model; closest rules: ${desc}; not understood: ${why}` };
+    return { variant, known: false, rules, constructs: f.constructs, unknown, ...notes, reason: `${script} has constructs we do not model; closest rules: ${desc}; not understood: ${why}` };
   }
-  return { variant, known: true, rules, constructs: f.constructs, unknown, reason: desc };
+  return { variant, known: true, rules, constructs: f.constructs, unknown, ...notes, reason: desc };
 }
 
 /** The rules in one line, for logs and reports. */
@@ -146,11 +156,20 @@ export function describe(v: Variant, r: FileRules): string {
   ];
   if ((r.excludes ?? []).length > 0) parts.push(`also excludes ${(r.excludes ?? []).join(' ')}`);
   if (r.names === 'all') parts.push('every name but *.cmd and dot-names');
+  if (r.names === 'every') parts.push('every name (find -print before its tests)');
+  if (r.followLinks) parts.push('find -L (walks directories behind symlinks)');
   if (r.withScript) parts.push('the script itself');
   if (r.dereference) parts.push('symlinks dereferenced');
   if ((r.sort ?? 'name') !== 'name') parts.push(r.sort === 'list' ? 'order: sorted path list' : 'order: directory read order');
   if (r.mode === false) parts.push('no --mode');
   if ((r.owner ?? 'numeric') !== 'numeric') parts.push(r.owner === 'root' ? 'owner root by name' : "the builder's owner");
-  if ((r.mtime ?? 'kbuild') !== 'kbuild') parts.push(`mtime: ${r.mtime === 'fixed' ? `fixed ${r.fixedMtime ?? ''}` : r.mtime === 'sde' ? 'SOURCE_DATE_EPOCH' : "the files' (build time)"}`);
+  if ((r.mtime ?? 'kbuild') !== 'kbuild') parts.push(`mtime: ${r.mtime === 'fixed' ? `fixed ${r.fixedMtime ?? ''}` : r.mtime === 'sde' ? sdeWords(r.mtimeDefault) : "the files' (build time)"}`);
+  else if (r.mtimeDefault !== undefined) parts.push(`mtime: KBUILD_BUILD_TIMESTAMP (--mtime), else the script's default ${r.mtimeDefault}`);
   return parts.join('; ');
+}
+
+/** How a SOURCE_DATE_EPOCH script stamps, and that --mtime (KBUILD_BUILD_TIMESTAMP's stand-in) does not reach it. */
+function sdeWords(dflt: string | undefined): string {
+  const unset = dflt !== undefined ? `else the script's default ${dflt}` : "unset: the files' own (build time)";
+  return `SOURCE_DATE_EPOCH, ${unset}; --mtime and KBUILD_BUILD_TIMESTAMP are not read`;
 }

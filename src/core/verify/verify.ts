@@ -156,7 +156,7 @@ export async function verifyArchive(opts: VerifyOptions, log: Logger): Promise<V
   }
   const mtimes = new Set(meta.map((m) => m.mtime));
   // What an archive of this script can match; its mtime is taken as given.
-  const claim = claimFor(variant, { epoch: 0, origin: '--mtime' });
+  const claim = claimFor(variant, { epoch: 0, origin: 'archive' });
   const report: VerifyReport = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     result: 'match',

@@ -1,13 +1,13 @@
 // The codecs, one table: magic bytes → decoder. A codec is a name, a sniff of
-// the first bytes, and a decoder (a Transform: bytes in, bytes out, nothing
-// else; not a Duplex.from generator, whose reads never end when it is
-// destroyed before its first write). The table applies what every codec shares, once: the
-// check that the input starts like the claimed codec, the output cap, the abort
-// signal, and the wording of errors ("<what>: corrupt <codec> data (...)",
-// "<what>: decompresses to more than N bytes"). A decoder throws a plain Error
-// for bad data, or a KheadersError without the input's name (the table puts it
-// in front). Adding a codec: one file beside this one, one line in CODECS
-// (those with a weak magic, such as legacy lzma, go last).
+// the first bytes, and a decoder: a Transform, bytes in, bytes out, nothing
+// else (not a Duplex.from generator: its reads never end when it is destroyed
+// before its first write). The table applies what every codec shares, once:
+// the check that the input starts like the claimed codec, the output cap, the
+// abort signal, and the wording of errors ("<what>: corrupt <codec> data
+// (...)", "<what>: decompresses to more than N bytes"). A decoder throws a
+// plain Error for bad data, or a KheadersError without the input's name (the
+// table puts it in front). Adding a codec: one file beside this one, one line
+// in CODECS (those with a weak magic, such as legacy lzma, go last).
 import { Readable, type Transform } from 'node:stream';
 import { MAX_INPUT_BYTES } from '../../constants.js';
 import { corrupt, KheadersError } from '../../errors.js';
@@ -34,7 +34,7 @@ export const CODECS: readonly Codec[] = [xz, gzip, zstd];
 export const SNIFF_BYTES = 16;
 
 /** A codec's name, or 'none' for bytes as they are. */
-export type Compression = string;
+export type CodecName = string;
 
 export interface DecodeOptions {
   /** Largest output, bytes (default 1 GiB). */
@@ -48,11 +48,11 @@ export function codecFor(head: Buffer): Codec | undefined {
 }
 
 /** The name of the codec `head` starts like, or 'none'. */
-export function detectCompression(head: Buffer): Compression {
+export function detectCompression(head: Buffer): CodecName {
   return codecFor(head)?.name ?? 'none';
 }
 
-function codecNamed(name: Compression): Codec {
+function codecNamed(name: CodecName): Codec {
   const c = CODECS.find((k) => k.name === name);
   if (c === undefined) throw new Error(`no codec named ${name}`);
   return c;
@@ -117,7 +117,7 @@ async function* decoded(input: AsyncIterable<Buffer>, codec: Codec, what: string
 }
 
 /** Decodes `input` as `kind` ('none' passes it through), yielding at most opts.maxBytes bytes. */
-export async function* decodeStream(input: AsyncIterable<Buffer> | Iterable<Buffer>, kind: Compression, what: string, opts: DecodeOptions = {}): AsyncGenerator<Buffer> {
+export async function* decodeStream(input: AsyncIterable<Buffer> | Iterable<Buffer>, kind: CodecName, what: string, opts: DecodeOptions = {}): AsyncGenerator<Buffer> {
   const max = opts.maxBytes ?? MAX_INPUT_BYTES;
   const codec = kind === 'none' ? undefined : codecNamed(kind);
   const out = codec === undefined ? input : decoded(sniffed(input, codec, what), codec, what);
@@ -137,7 +137,7 @@ export async function* decodeStream(input: AsyncIterable<Buffer> | Iterable<Buff
  * Decompresses a whole buffer (a .ko.xz, .ko.gz, .ko.zst), checked as a whole
  * where the codec can. With `stopAfter`, returns early once that many bytes are out.
  */
-export async function decompress(input: Buffer, kind: Compression, what: string, opts: DecodeOptions & { stopAfter?: number } = {}): Promise<Buffer> {
+export async function decompress(input: Buffer, kind: CodecName, what: string, opts: DecodeOptions & { stopAfter?: number } = {}): Promise<Buffer> {
   if (kind === 'none') return input;
   const out: Buffer[] = [];
   let total = 0;

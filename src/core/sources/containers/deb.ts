@@ -3,7 +3,7 @@
 // to an even length) holding debian-binary, control.tar.* and data.tar.*.
 import { corrupt, KheadersError } from '../../errors.js';
 import type { ByteReader } from './byte-reader.js';
-import { decodeStream, type Compression } from '../codecs/table.js';
+import { decodeStream, type CodecName } from '../codecs/table.js';
 import { fields, plainName, readMember, type PackageInfo, type PackageLimits, type PackageMember } from './member.js';
 import { tarMembers } from './tar.js';
 
@@ -40,7 +40,7 @@ async function* arMembers(r: ByteReader, what: string, maxMemberBytes: number): 
 }
 
 /** The compression a .deb member's name says (data.tar.xz, control.tar.zst, data.tar). */
-function debCompression(what: string, name: string): Compression {
+function debCompression(what: string, name: string): CodecName {
   const ext = name.replace(/^(control|data)\.tar/, '');
   const kind = ({ '': 'none', '.xz': 'xz', '.zst': 'zstd', '.gz': 'gzip' } as const)[ext];
   if (kind === undefined) {

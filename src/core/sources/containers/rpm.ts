@@ -4,7 +4,7 @@
 // size in a header is checked against the header's own bounds before use.
 // The payload's cpio entries are the package's members.
 import { corrupt, KheadersError } from '../../errors.js';
-import { decodeStream, type Compression } from '../codecs/table.js';
+import { decodeStream, type CodecName } from '../codecs/table.js';
 import { ByteReader } from './byte-reader.js';
 import { cpioMembers } from './cpio.js';
 import type { PackageInfo, PackageLimits, PackageMember } from './member.js';
@@ -98,7 +98,7 @@ export async function readRpmHeaders(r: ByteReader, what: string, maxHeaderBytes
   };
 }
 
-const RPM_COMPRESSORS: Readonly<Record<string, Compression>> = { gzip: 'gzip', xz: 'xz', zstd: 'zstd' };
+const RPM_COMPRESSORS: Readonly<Record<string, CodecName>> = { gzip: 'gzip', xz: 'xz', zstd: 'zstd' };
 
 /** An RPM: the headers (name, version, payload compressor), then the entries of its cpio payload. */
 export async function* rpmMembers(r: ByteReader, what: string, limits: PackageLimits, info: PackageInfo): AsyncGenerator<PackageMember> {

@@ -2,14 +2,9 @@
 // Arch package, with the end-of-archive marker checked.
 import { Readable } from 'node:stream';
 import { extract as tarExtract } from 'tar-stream';
+import { tarError } from '../../archive/read.js';
 import { corrupt, KheadersError } from '../../errors.js';
 import type { PackageMember } from './member.js';
-
-function tarError(what: string, err: unknown): KheadersError {
-  if (err instanceof KheadersError) return err;
-  const msg = err instanceof Error ? err.message : String(err);
-  return corrupt(`${what}: ${/unexpected end/i.test(msg) ? 'tar data is truncated' : `cannot read tar (${msg})`}`);
-}
 
 /** Yields the members; a body left unread is skipped. */
 export async function* tarMembers(input: AsyncIterable<Buffer>, what: string, maxEntries: number): AsyncGenerator<PackageMember> {

@@ -1,5 +1,8 @@
 // Downloads a URL to a file: redirects, retries with backoff, the overall
 // deadline, an idle timeout and the size cap; the URL is redacted in every message.
+// Ours, not undici's RetryAgent and redirect handling: those resume a body with
+// Range requests, know nothing of the overall deadline or Retry-After's cap, log
+// no retry, and follow an https → http redirect, which we refuse.
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
@@ -9,7 +12,7 @@ import { KheadersError } from '../../errors.js';
 import { redact } from './url.js';
 import { nodeHttpGet, type HttpGet, type HttpResponse } from './http.js';
 import { nullLogger, type Logger } from '../../log.js';
-import { MAX_INPUT_BYTES } from '../../constants.js';
+import { DEFAULT_TIMEOUT_S, MAX_INPUT_BYTES } from '../../constants.js';
 
 export interface DownloadOptions {
   get?: HttpGet;
@@ -22,13 +25,11 @@ export interface DownloadOptions {
   /** Refuse bodies larger than this (default 1 GiB: a vmlinux with debug info fits). */
   maxBytes?: number;
   maxRedirects?: number;
-  /** The deadline for the whole download, retries included (default 300 s). */
+  /** The deadline for the whole download, retries included (default DEFAULT_TIMEOUT_S). */
   timeoutMs?: number;
   log?: Logger;
 }
 
-/** The default overall deadline of a download (--timeout, the action's `timeout`). */
-export const DEFAULT_TIMEOUT_S = 300;
 
 class Retryable extends Error {
   constructor(message: string, readonly retryAfterMs?: number) { super(message); }

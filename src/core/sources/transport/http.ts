@@ -1,9 +1,6 @@
-// One HTTP GET with Node's own http/https (src/core may not use @actions/*),
+// One HTTP GET with undici (bundled; src/core may not use @actions/*),
 // honouring HTTP(S)_PROXY and NO_PROXY like curl and @actions/http-client.
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
-import tls from 'node:tls';
-import type { Duplex } from 'node:stream';
+import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 
 /** The part of a response the downloader needs. */
 export interface HttpResponse {
@@ -50,51 +47,29 @@ export function proxyFor(url: URL): URL | undefined {
   return new URL(p.includes('://') ? p : `http://${p}`);
 }
 
-function proxyAuth(proxy: URL): Record<string, string> {
-  if (!proxy.username) return {};
-  const cred = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
-  return { 'proxy-authorization': `Basic ${Buffer.from(cred).toString('base64')}` };
+/**
+ * A dispatcher for one request, closed when its body ends: undici's
+ * ProxyAgent (CONNECT tunnels for https, an absolute-URL request for http,
+ * Proxy-Authorization from the URL's user:pass) or a plain Agent. Not undici's
+ * EnvHttpProxyAgent: it proxies loopback unless NO_PROXY names it and refuses a
+ * scheme-less HTTPS_PROXY (host:port, as curl takes it), so which proxy to use
+ * stays ours (proxyFor above).
+ */
+function dispatcherFor(proxy: URL | undefined): Dispatcher {
+  return proxy === undefined ? new Agent() : new ProxyAgent({ uri: proxy.href, proxyTunnel: false });
 }
 
-function tunnel(proxy: URL, target: URL, signal: AbortSignal): Promise<Duplex> {
-  return new Promise((resolve, reject) => {
-    const authority = `${target.hostname}:${target.port || 443}`;
-    const req = http.request({
-      host: proxy.hostname, port: proxy.port || 80, method: 'CONNECT', path: authority,
-      headers: { host: authority, ...proxyAuth(proxy) }, signal,
-    });
-    req.once('connect', (res, socket) => {
-      if (res.statusCode === 200) resolve(socket);
-      else {
-        socket.destroy();
-        reject(new Error(`proxy ${proxy.host} refused CONNECT ${authority}: HTTP ${res.statusCode}`));
-      }
-    });
-    req.once('error', reject);
-    req.end();
-  });
-}
-
-function wrap(res: IncomingMessage): HttpResponse {
-  return { status: res.statusCode ?? 0, headers: res.headers, body: res, destroy: () => res.destroy() };
-}
-
-/** The default HttpGet: Node http/https with proxy support. */
+/** The default HttpGet: undici, through the proxy the environment names. */
 export const nodeHttpGet: HttpGet = async (url, { signal, headers }) => {
-  const proxy = proxyFor(url);
-  const hdrs = { 'user-agent': 'kheaders', ...headers };
-  let req: http.ClientRequest;
-  if (proxy && url.protocol === 'http:') {
-    req = http.request({ host: proxy.hostname, port: proxy.port || 80, path: url.href, headers: { ...hdrs, host: url.host, ...proxyAuth(proxy) }, signal });
-  } else if (proxy) {
-    const socket = await tunnel(proxy, url, signal);
-    req = https.request(url, { headers: hdrs, signal, agent: false, createConnection: () => tls.connect({ socket, servername: url.hostname }) });
-  } else {
-    req = (url.protocol === 'https:' ? https : http).request(url, { headers: hdrs, signal });
+  const dispatcher = dispatcherFor(proxyFor(url));
+  const close = (): void => { dispatcher.close().catch(() => undefined); };
+  try {
+    const res = await request(url, { method: 'GET', headers: { 'user-agent': 'kheaders', ...headers }, signal, dispatcher, maxRedirections: 0 });
+    res.body.once('close', close);
+    // dump, not destroy: a destroyed undici body reports an unhandled "Request aborted".
+    return { status: res.statusCode, headers: res.headers, body: res.body, destroy: () => { res.body.dump().catch(() => undefined); } };
+  } catch (err) {
+    close();
+    throw err;
   }
-  return new Promise((resolve, reject) => {
-    req.once('response', (res) => resolve(wrap(res)));
-    req.once('error', reject);
-    req.end();
-  });
 };

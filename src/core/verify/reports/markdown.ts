@@ -1,5 +1,6 @@
 // The --markdown report (also the action's job summary): facts, counts and
 // findings as tables, then the first diffs in collapsible blocks.
+import { mdCell as cell, mdCode as code, mdFence as fence, mdSummary } from '../../markdown.js';
 import { summaryLine } from './text.js';
 import type { VerifyReport } from '../report.js';
 
@@ -8,20 +9,6 @@ export interface MarkdownOptions {
   maxFindings?: number;
   /** Diff blocks shown (default 5). */
   maxDiffs?: number;
-}
-
-/** Makes text safe inside a table cell. */
-function cell(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-/** Inline code for a table cell (GFM splits cells on '|' even inside backticks). */
-const code = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')}\``;
-
-function fence(body: string): string {
-  let f = '```';
-  while (body.includes(f)) f += '`';
-  return `${f}diff\n${body}\n${f}`;
 }
 
 export function renderMarkdown(r: VerifyReport, opts: MarkdownOptions = {}): string {
@@ -50,7 +37,7 @@ export function renderMarkdown(r: VerifyReport, opts: MarkdownOptions = {}): str
   }
   const diffs = listed.filter((f) => f.diff !== undefined).slice(0, maxDiffs);
   for (const f of diffs) {
-    out.push('', `<details><summary>${f.name.replace(/[<>&]/g, '_')}</summary>`, '', fence(f.diff as string), '', '</details>');
+    out.push('', `<details><summary>${mdSummary(f.name)}</summary>`, '', fence(f.diff as string), '', '</details>');
   }
   if (r.counts.generated > 0) out.push('', `${r.counts.generated} generated headers were not checked (no objtree given).`);
   out.push('', summaryLine(r), '');

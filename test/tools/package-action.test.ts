@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { getInputs } from '../../src/action/inputs.js';
 import { execute } from '../../src/action/run.js';
 import { nullLogger } from '../../src/core/log.js';
+import { inprocJobs } from '../helpers/action-inproc.js';
 import { tempDir } from '../helpers/action-tree.js';
 import { rejectsWith, throwsWith } from '../helpers/errors.js';
 import { send, startServer, type TestServer } from '../helpers/http.js';
@@ -43,24 +44,8 @@ after(async () => {
   tmp.cleanup();
 });
 
-let saved: NodeJS.ProcessEnv = {};
 let n = 0;
-beforeEach(() => { saved = { ...process.env }; });
-afterEach(() => {
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
-});
-
-/** A fresh runner-like job: workspace, RUNNER_TEMP, and the inputs as INPUT_* variables. */
-function job(inputs: Record<string, string>): { temp: string } {
-  const dir = join(tmp.dir, `job${n++}`);
-  const [workspace, temp] = [join(dir, 'workspace'), join(dir, 'runner_temp')];
-  for (const d of [workspace, temp]) mkdirSync(d, { recursive: true });
-  for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_')) delete process.env[k];
-  Object.assign(process.env, { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp, TMPDIR: temp });
-  for (const [k, v] of Object.entries(inputs)) process.env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
-  return { temp };
-}
+const { job } = inprocJobs(tmp.dir, { tree: false, tmpdir: true });
 
 void describe('action mode download with url: a package', () => {
   const cases = [
