@@ -56,6 +56,9 @@ async function main(): Promise<void> {
       minify: true,
       legalComments: 'linked',
       plugins: [xzExternal],
+      // debug's optional colour probe (it requires it in a try): left out, so the bundle
+      // does not change with whichever devDependency (azurite) hoists a supports-color.
+      external: ['supports-color'],
       banner: { js: "import { createRequire as __khCreateRequire } from 'node:module'; const require = __khCreateRequire(import.meta.url);" },
       footer: { js: '// node-liblzma is loaded from ./node-liblzma/ (LGPL-3.0).' },
       logLevel: 'warning',

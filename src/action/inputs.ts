@@ -122,12 +122,15 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionSettings 
   const config = configIn === '' ? undefined : about(Inputs.Config, () => parseConfigSpec(configIn, workspace));
 
   const url = input(Inputs.Url) || undefined;
-  if (url !== undefined) {
+  if (url !== undefined && /^(?:apt|dnf):(?!\/\/)/.test(url)) {
+    // The distro's package manager (apt-get/dnf download), which checks the package against its signed indexes.
+    if (mode !== 'download') throw bad(Inputs.Url, `"${url}" names a package manager's package; that works in mode download only`, 'use mode: download');
+  } else if (url !== undefined) {
     let parsed: URL;
     try {
       parsed = new URL(url.replace(/\{(key|arch|release)\}/g, 'x'));
     } catch {
-      throw bad(Inputs.Url, `"${url}" is not a URL`, 'pass an http(s) URL template such as https://example.com/kheaders/{key}.tar.xz');
+      throw bad(Inputs.Url, `"${url}" is not a URL`, 'pass an http(s) URL template such as https://example.com/kheaders/{key}.tar.xz, or apt:PACKAGE / dnf:PACKAGE');
     }
     if (!/^https?:$/.test(parsed.protocol)) throw bad(Inputs.Url, `only http and https are supported, got ${parsed.protocol}`, 'use an https:// URL');
     if (mode === 'auto' && !/\{key\}/.test(url)) {

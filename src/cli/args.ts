@@ -90,7 +90,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: s
   if (command === 'extract') {
     if (v.from === undefined) throw new KheadersError('USAGE', 'extract needs --from SOURCE', 'pass --from running, a .tar.xz / kheaders.ko / vmlinux path, or a URL');
     if (v.sha256 !== undefined && v.md5 !== undefined) throw new KheadersError('USAGE', 'pass --sha256 or --md5, not both', 'keep one digest');
-    const from = /^[a-z]+:\/\//i.test(v.from) || v.from === 'running' || v.from === STDIO ? v.from : resolve(cwd, v.from);
+    const from = /^[a-z]+:\/\//i.test(v.from) || /^(?:apt|dnf):/.test(v.from) || v.from === 'running' || v.from === STDIO ? v.from : resolve(cwd, v.from);
     if (v.output === STDIO) throw new KheadersError('USAGE', 'extract --output is a directory; it cannot be stdout', 'pass --output DIR, or --archive FILE to save the archive itself');
     return { kind: 'run', ...talk, settings: { command, from, archive: path(v.archive), output: path(v.output), sha256: v.sha256, md5: v.md5,
       replace: v.force ?? false, arch: v.arch === undefined ? undefined : resolveArch(v.arch).srcarch, release: checkRelease(v.release),

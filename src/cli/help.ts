@@ -11,7 +11,7 @@ Usage:
   kheaders build   --source DIR [--objtree DIR] [--config FILE|TARGET] [-o FILE]   make the archive
   kheaders key     --source DIR [the tree and pack options of build] [--json]     the cache key's md5
   kheaders verify  --archive FILE --source DIR [--objtree DIR] [--strict]         check it against a tree
-  kheaders extract --from running|FILE|PACKAGE|URL|- [-o DIR]                     get and unpack it
+  kheaders extract --from running|FILE|PACKAGE|URL|apt:NAME|- [-o DIR]            get and unpack it
   kheaders diff    A.tar.xz B.tar.xz                                               compare two archives
 
   kheaders COMMAND --help   the options and examples of one command
@@ -66,6 +66,7 @@ other content (a kernel tree, a project), /, $HOME, a symlink, another user's di
     examples: [
       'kheaders extract --from running',
       'kheaders extract --from linux-modules-6.8.0-31-generic_6.8.0-31.31_amd64.deb',
+      'kheaders extract --from apt:linux-modules-6.8.0-31-generic',
       'kheaders extract --from \'https://example.com/kheaders/{key}.tar.xz\' --key "$(kheaders key --source .)" --sha256 HEX',
       'ssh host cat /sys/kernel/kheaders.tar.xz | kheaders extract --from - -o headers',
     ],

@@ -52,7 +52,7 @@ export const OPTIONS = {
     key: 'print the md5 and every key input as JSON',
     verify: 'write the JSON report (schema: docs/verify.md); - for stdout', diff: 'write the JSON report (schema: docs/diff.md); - for stdout' } },
   markdown: { type: 'string', arg: 'FILE', help: 'write the report as Markdown; - for stdout' },
-  from: { type: 'string', arg: 'S', help: 'running (this kernel: sysfs, else its installed kheaders.ko, else modprobe\nas root or with sudo -n), a .tar.xz, kheaders.ko[.xz|.gz|.zst], kheaders.o,\nvmlinux, a .deb/.rpm/.pkg.tar.zst kernel modules package, - for stdin,\nor an http(s) URL (template with {key}, {arch}, {release})' },
+  from: { type: 'string', arg: 'S', help: 'running (this kernel: sysfs, else its installed kheaders.ko, else its modules\npackage through apt/dnf, else modprobe as root or with sudo -n), a .tar.xz,\nkheaders.ko[.xz|.gz|.zst], kheaders.o, vmlinux, a .deb/.rpm/.pkg.tar.zst kernel\nmodules package, - for stdin, an http(s) URL (template with {key}, {arch},\n{release}), or apt:PACKAGE / dnf:PACKAGE (downloaded and checked by the package manager)' },
   sha256: { type: 'string', arg: 'HEX', help: 'the archive\'s (or package\'s) sha256, checked before anything is written' },
   md5: { type: 'string', arg: 'HEX', help: 'the archive\'s (or package\'s) md5, checked before anything is written' },
   key: { type: 'string', arg: 'MD5', help: '{key} in a URL template (kheaders key prints it)' },

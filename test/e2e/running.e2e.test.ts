@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { node24, runActionProcess, type ActionRun } from '../helpers/action-run.js';
 import { NODE24_MISSING } from '../helpers/action-job.js';
-import { BCC_PROGRAM, bccArchives, CLI, inKernel, kernelEnv, NOBODY, PYTHON, requireBcc, unshareRefused, writeNsExec, type Kernel, type Run } from '../helpers/bcc.js';
+import { BCC_PROGRAM, bccArchives, CLI, inKernel, kernelEnv, NOBODY, PYTHON, requireBcc, unshareRefused, writeNsExec, writeNsNode24, type Kernel, type Run } from '../helpers/bcc.js';
 
 const REL = os.release();
 let w: string;
@@ -100,19 +100,7 @@ before(async () => {
   sha = createHash('sha256').update(archive).digest('hex');
   node = node24() ?? assert.fail(NODE24_MISSING);
   writeFileSync(path.join(w, 'prog.py'), BCC_PROGRAM);
-  const exec = writeNsExec(w);
-  // The runner's files must be writable by the user the action runs as; and INPUT_EXPORT-ENV is
-  // no shell variable, so it crosses the set-up shell as an argument to env(1).
-  writeFileSync(path.join(w, 'ns-node24'), `#!${process.execPath}
-const { chmodSync } = require('node:fs');
-const { execFileSync, spawnSync } = require('node:child_process');
-const e = process.env;
-for (const f of [e.GITHUB_OUTPUT, e.GITHUB_ENV, e.GITHUB_STEP_SUMMARY, e.GITHUB_STATE]) chmodSync(f, 0o666);
-execFileSync('chown', ['-R', e.KH_AS || '0', e.RUNNER_TEMP, e.GITHUB_WORKSPACE]);
-const odd = Object.entries(e).filter(([k]) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)).map(([k, v]) => k + '=' + v);
-const r = spawnSync(${JSON.stringify(exec)}, ['env', ...odd, e.KH_NODE, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
-`, { mode: 0o755 });
+  writeNsNode24(w, writeNsExec(w));
   mods.dep = modulesTree('modules-dep', 'kheaders.ko.xz', ['xz', '-c', '--check=crc32'], true);
   mods.walk = modulesTree('modules-walk', 'kheaders.ko.zst', ['zstd', '-q', '-c'], false);
   mods.none = path.join(w, 'modules-none');

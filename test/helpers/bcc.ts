@@ -125,6 +125,27 @@ export function writeNsExec(w: string): string {
 }
 
 /**
+ * Writes w/ns-node24: runs `KH_NODE dist/index.js` through ns-exec (so the
+ * bundled action runs in the kernel that KH_* describes). The runner's files
+ * must be writable by the user the action runs as; and INPUT_EXPORT-ENV is no
+ * shell variable, so it crosses the set-up shell as an argument to env(1).
+ */
+export function writeNsNode24(w: string, exec: string): string {
+  const wrapper = join(w, 'ns-node24');
+  writeFileSync(wrapper, `#!${process.execPath}
+const { chmodSync } = require('node:fs');
+const { execFileSync, spawnSync } = require('node:child_process');
+const e = process.env;
+for (const f of [e.GITHUB_OUTPUT, e.GITHUB_ENV, e.GITHUB_STEP_SUMMARY, e.GITHUB_STATE]) chmodSync(f, 0o666);
+execFileSync('chown', ['-R', e.KH_AS || '0', e.RUNNER_TEMP, e.GITHUB_WORKSPACE]);
+const odd = Object.entries(e).filter(([k]) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)).map(([k, v]) => k + '=' + v);
+const r = spawnSync(${JSON.stringify(exec)}, ['env', ...odd, e.KH_NODE, ...process.argv.slice(2)], { stdio: 'inherit' });
+process.exit(r.status ?? 1);
+`, { mode: 0o755 });
+  return wrapper;
+}
+
+/**
  * Runs argv in a fresh private mount namespace set up as k says, in the scratch
  * directory w/cwd: Debian's bcc 0.26 runs `rm -rf` on words of a message in its
  * working directory when it finds $TMPDIR/kheaders-<release> (its cleanup patch).

@@ -7,7 +7,9 @@
 //   v1 (ACTIONS_CACHE_URL, and always on GHES): REST under _apis/artifactcache/
 //     with Accept application/json;api-version=6.0-preview.1, chunked PATCH
 //     uploads with Content-Range, then a commit POST.
-// Both check the bearer token (and the blob URLs their signature).
+// Both check the bearer token (and the blob URLs their signature). With a
+// BlobBackend (test/helpers/azurite.ts), v2 hands out that store's signed URLs
+// instead, and the store checks them.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -41,6 +43,14 @@ export interface Fault {
   prefix?: string;
 }
 
+/** A real blob store behind v2: signed URLs per entry id, and the size of what was committed. */
+export interface BlobBackend {
+  uploadUrl(id: number): Promise<string>;
+  downloadUrl(id: number): Promise<string>;
+  /** The committed blob's size, or undefined when there is none. */
+  size(id: number): Promise<number | undefined>;
+}
+
 export interface CacheServer {
   /** http://127.0.0.1:PORT/ */
   url: string;
@@ -71,7 +81,7 @@ function azureHeaders(extra: Record<string, string> = {}): Record<string, string
 }
 
 /** Starts the emulator on an ephemeral port of 127.0.0.1. */
-export async function startCacheServer(): Promise<CacheServer> {
+export async function startCacheServer(blobs?: BlobBackend): Promise<CacheServer> {
   const entries: Entry[] = [];
   const log: Logged[] = [];
   const token = randomBytes(12).toString('hex');
@@ -114,18 +124,19 @@ export async function startCacheServer(): Promise<CacheServer> {
     if (method === 'CreateCacheEntry') {
       const e = reserve(key, version);
       if (!e) return json(res, 409, { code: 'already_exists', msg: 'cache entry with the same key, version, and scope already exists' });
-      return json(res, 200, { ok: true, signed_upload_url: blobUrl(e) });
+      return json(res, 200, { ok: true, signed_upload_url: blobs ? await blobs.uploadUrl(e.id) : blobUrl(e) });
     }
     if (method === 'FinalizeCacheEntryUpload') {
       const e = entries.find((x) => x.key === key && x.version === version && !x.finalized);
       if (!e) return json(res, 404, { code: 'not_found', msg: 'no cache entry is being uploaded for this key' });
-      if (String(e.data.length) !== String(r.size_bytes)) return json(res, 200, { ok: false, message: `size ${r.size_bytes} does not match the ${e.data.length} bytes uploaded` });
+      const size = blobs ? await blobs.size(e.id) : e.data.length;
+      if (String(size) !== String(r.size_bytes)) return json(res, 200, { ok: false, message: `size ${r.size_bytes} does not match the ${size} bytes uploaded` });
       e.finalized = true;
       return json(res, 200, { ok: true, entry_id: String(e.id) });
     }
     if (method === 'GetCacheEntryDownloadURL') {
       const e = find([key, ...((r.restore_keys as string[] | undefined) ?? [])], version);
-      return json(res, 200, e ? { ok: true, signed_download_url: blobUrl(e), matched_key: e.key } : { ok: false });
+      return json(res, 200, e ? { ok: true, signed_download_url: blobs ? await blobs.downloadUrl(e.id) : blobUrl(e), matched_key: e.key } : { ok: false });
     }
     return json(res, 404, { code: 'bad_route', msg: `no method ${method}` });
   }

@@ -1,6 +1,7 @@
 // The running kernel as a source, in order: the archive it exposes (sysfs,
 // procfs), else its installed module file read through the file pipeline (no
-// loading, no root), else loading the module (as root, or with passwordless
+// loading, no root), else its modules package through apt or dnf (downloaded,
+// not installed), else loading the module (as root, or with passwordless
 // `sudo -n`), reading, and unloading it again (only if we loaded it).
 import { join } from 'node:path';
 import { MAX_INPUT_BYTES } from '../constants.js';
@@ -11,6 +12,8 @@ import {
   exists, hasPasswordlessSudo, ikheadersConfig, modprobe, readExposedArchive, RUNNING_PATHS, runningRelease, sudoModprobe, type ModuleLoader,
 } from '../sources/running/running.js';
 import { archiveFromFile } from './from-file.js';
+import { archiveFromModulesPackage } from './from-package-manager.js';
+import type { PackageManagerOptions } from '../sources/transport/package-manager.js';
 
 export interface RunningOptions {
   /** Root under which /sys, /proc, /boot and /lib/modules are looked up (default '/'); for tests. */
@@ -21,6 +24,8 @@ export interface RunningOptions {
   isRoot?: boolean;
   /** Environment for sudo and modprobe (PATH; default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** The modules package through apt/dnf before modprobe; default on only when root is '/' (false: skipped). */
+  packageManager?: PackageManagerOptions | false;
   log?: Logger;
 }
 
@@ -28,8 +33,8 @@ export interface RunningArchive {
   archive: Buffer;
   /** The file it was read from: /sys/kernel/kheaders.tar.xz, or the module file. */
   path: string;
-  /** sysfs/procfs, the installed module file, or sysfs after loading the module. */
-  via: 'sysfs' | 'module-file' | 'loaded';
+  /** sysfs/procfs, the installed module file, the modules package from apt/dnf, or sysfs after loading the module. */
+  via: 'sysfs' | 'module-file' | 'package' | 'loaded';
   /** The running kernel's release (`uname -r`). */
   release: string;
   /** True when we loaded the kheaders module (and unloaded it again). */
@@ -80,11 +85,19 @@ export async function readRunningArchive(opts: RunningOptions = {}): Promise<Run
       'mount sysfs at /sys (in a container, bind-mount the host /sys), or pass --from with another source');
   }
   const isRoot = opts.isRoot ?? process.geteuid?.() === 0;
+  const tryPackage = opts.packageManager !== false && (opts.packageManager !== undefined || root === '/');
+  if (tryPackage) {
+    const pkg = await archiveFromModulesPackage(release, { root, release, maxBytes: MAX_INPUT_BYTES, log, pm: { isRoot, env: opts.env, ...opts.packageManager } });
+    if (pkg) {
+      log.info(`read the archive from the running kernel's modules package, ${pkg.detail}: no installing, no loading`);
+      return { archive: pkg.archive, path: pkg.detail.replace(/ \(.*$/, ''), via: 'package', release, loadedModule: false };
+    }
+  }
   const modules = join(root, 'lib/modules', release);
   let loader = opts.loader ?? modprobe;
   if (!isRoot) {
     if (!(await hasPasswordlessSudo(opts.env))) {
-      throw new KheadersError('NOT_FOUND', `no ${paths} and no kheaders.ko[.xz|.zst|.gz] under ${modules}; loading the module of kernel ${release} needs root, and \`sudo -n true\` failed (no sudo, or it asks for a password)`,
+      throw new KheadersError('NOT_FOUND', `no ${paths} and no kheaders.ko[.xz|.zst|.gz] under ${modules}${tryPackage ? ' (nor in a modules package from apt or dnf)' : ''}; loading the module of kernel ${release} needs root, and \`sudo -n true\` failed (no sudo, or it asks for a password)`,
         'run as root or with passwordless sudo (kheaders then loads and unloads the module), run `sudo modprobe kheaders` first, or install the package with the kernel\'s kheaders.ko');
     }
     loader = opts.loader ?? sudoModprobe(opts.env);

@@ -12,11 +12,13 @@ import { expandUrlTemplate, isUrl, redact, type UrlVars } from '../sources/trans
 import { runningRelease, type ModuleLoader } from '../sources/running/running.js';
 import type { FoundArchive } from './found.js';
 import { archiveFromFile } from './from-file.js';
+import { archiveFromPackageManager, packageManagerSource } from './from-package-manager.js';
 import { readRunningArchive } from './from-running.js';
+import type { PackageManagerOptions } from '../sources/transport/package-manager.js';
 
 /** Where the archive comes from, and how to reach it. */
 export interface LocateOptions {
-  /** 'running', a local path (.tar.xz, kheaders.ko[.xz|.gz|.zst], kheaders.o, vmlinux, .deb, .rpm, .pkg.tar.*) or an http(s) URL / URL template. */
+  /** 'running', a local path (.tar.xz, kheaders.ko[.xz|.gz|.zst], kheaders.o, vmlinux, .deb, .rpm, .pkg.tar.*), an http(s) URL / URL template, or apt:NAME / dnf:NAME. */
   from: string;
   /** The kernel to take from a package holding several; also {release} in a URL template. */
   release?: string;
@@ -29,6 +31,8 @@ export interface LocateOptions {
   loader?: ModuleLoader;
   isRoot?: boolean;
   http?: Omit<DownloadOptions, 'log'>;
+  /** apt/dnf for apt:NAME, dnf:NAME and the running kernel's modules package (false: running skips that step). */
+  packageManager?: PackageManagerOptions | false;
 }
 
 async function fromUrl(opts: LocateOptions, log: Logger, maxBytes: number): Promise<FoundArchive> {
@@ -58,9 +62,12 @@ async function fromUrl(opts: LocateOptions, log: Logger, maxBytes: number): Prom
 /** The archive's bytes from the source `opts.from` names. */
 export async function locate(opts: LocateOptions, log: Logger, maxBytes: number): Promise<FoundArchive> {
   if (opts.from === 'running') {
-    const r = await readRunningArchive({ root: opts.root, loader: opts.loader, isRoot: opts.isRoot, log });
-    return { archive: r.archive, origin: 'running', detail: r.via === 'module-file' ? `${r.path} (the installed module file)` : r.path, release: r.release };
+    const r = await readRunningArchive({ root: opts.root, loader: opts.loader, isRoot: opts.isRoot, log, packageManager: opts.packageManager });
+    const detail = r.via === 'module-file' ? `${r.path} (the installed module file)` : r.via === 'package' ? `${r.path} (the running kernel's modules package)` : r.path;
+    return { archive: r.archive, origin: 'running', detail, release: r.release };
   }
+  const pkg = packageManagerSource(opts.from.replace(/\{release\}/g, opts.urlVars?.release ?? opts.release ?? (opts.from.includes('{release}') ? await runningRelease(opts.root) : '')));
+  if (pkg) return archiveFromPackageManager(pkg.pm, pkg.name, { release: opts.release, maxBytes, log, packageLimits: opts.packageLimits, pm: opts.packageManager || undefined });
   if (isUrl(opts.from)) return fromUrl(opts, log, maxBytes);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(opts.from)) {
     throw new KheadersError('USAGE', `unsupported source ${redact(opts.from)}`, 'use http:// or https:// URLs, a local path, or `running`');
