@@ -29,6 +29,10 @@ export function imageCodecs(maxBytes = 1 << 30): Codecs {
           if (n > maxBytes) throw new KheadersError('LIMIT_EXCEEDED', `${what}: decompresses to more than ${maxBytes} bytes`, 'raise the limit');
           out.push(b);
         }
+      }).catch((err: unknown) => {
+        // As the codec table words a decoder's error.
+        if (err instanceof KheadersError) throw err;
+        throw new KheadersError('CORRUPT_ARCHIVE', `${what}: corrupt ${codec} data (${err instanceof Error ? err.message : String(err)})`);
       });
       return Buffer.concat(out);
     },

@@ -6,6 +6,11 @@ import Bunzip from 'seek-bzip';
 
 const OUT_CHUNK = 1 << 20;
 
+/** seek-bzip throws TypeErrors for bad data ("Data error", "Bad block CRC"): they are data errors. */
+function plain(err: unknown): Error {
+  return new Error(err instanceof Error ? err.message : String(err));
+}
+
 class Bunzip2 extends Transform {
   private readonly input: Buffer[] = [];
 
@@ -44,7 +49,7 @@ class Bunzip2 extends Transform {
     try {
       bz = new Bunzip(src, sink);
     } catch (err) {
-      done(err as Error);
+      done(plain(err));
       return;
     }
     const step = (): void => {
@@ -59,7 +64,7 @@ class Bunzip2 extends Transform {
         const want = bz.reader.read(32) >>> 0;
         if (want !== bz.streamCRC >>> 0) throw new Error('bad stream CRC');
       } catch (err) {
-        done(err instanceof Error ? err : new Error(String(err)));
+        done(plain(err));
         return;
       }
       done();
