@@ -21,9 +21,13 @@ export function lz4DecodeBlock(src: Uint8Array, dst: Uint8Array): number {
     const lit = length(token >> 4);
     if (lit > src.length - s) throw new Error('lz4 literals run past the block');
     if (lit > dst.length - d) throw new Error('lz4 block decodes past its size limit');
-    dst.set(src.subarray(s, s + lit), d);
-    s += lit;
-    d += lit;
+    if (lit > 32) {
+      dst.set(src.subarray(s, s + lit), d);
+      s += lit;
+      d += lit;
+    } else {
+      for (const e = s + lit; s < e;) dst[d++] = src[s++];
+    }
     if (s === src.length) return d;
     if (s + 2 > src.length) throw new Error('lz4 block ends inside a match offset');
     const off = src[s] | (src[s + 1] << 8);
@@ -31,9 +35,12 @@ export function lz4DecodeBlock(src: Uint8Array, dst: Uint8Array): number {
     if (off === 0 || off > d) throw new Error(`lz4 match offset ${off} points before the output`);
     const len = length(token & 15) + 4;
     if (len > dst.length - d) throw new Error('lz4 block decodes past its size limit');
-    if (off >= len) dst.copyWithin(d, d - off, d - off + len);
-    else for (let i = 0; i < len; i++) dst[d + i] = dst[d - off + i];
-    d += len;
+    if (off >= len && len > 32) {
+      dst.copyWithin(d, d - off, d - off + len);
+      d += len;
+    } else {
+      for (let m = d - off, e = d + len; d < e;) dst[d++] = dst[m++];
+    }
   }
   return d;
 }
