@@ -49,15 +49,21 @@ export interface FetchOptions {
   limits?: Partial<ReadLimits>;
   /** Largest module/image/archive we handle, bytes (default 1 GiB). */
   maxBytes?: number;
+  /** Save the kernel image's embedded .config (CONFIG_IKCONFIG) here (atomic); an error when it has none. */
+  configOut?: string;
 }
 
 export interface FetchResult {
   archivePath?: string;
   headersDir?: string;
   release?: string;
-  origin: 'running' | 'file' | 'elf' | 'package' | 'url';
+  origin: 'running' | 'file' | 'elf' | 'package' | 'url' | 'image';
   /** Where and how the archive was found, for logs. */
   detail: string;
+  /** The kernel image's embedded .config, when it carries one. */
+  config?: string;
+  /** Where --config-out saved it. */
+  configPath?: string;
   md5: string;
   sha256: string;
   /** The archive's size in bytes. */
@@ -78,7 +84,7 @@ function checkDigestArg(name: 'sha256' | 'md5', v: string | undefined): string |
   return hex;
 }
 
-interface Found { archive: Buffer; origin: FetchResult['origin']; detail: string; release?: string; packageDigest?: { sha256: string; md5: string } }
+interface Found { archive: Buffer; origin: FetchResult['origin']; detail: string; release?: string; config?: string; packageDigest?: { sha256: string; md5: string } }
 
 async function fromUrl(opts: FetchOptions, log: Logger, maxBytes: number): Promise<Found> {
   const need = (n: string): boolean => opts.from.includes(`{${n}}`);
@@ -97,7 +103,7 @@ async function fromUrl(opts: FetchOptions, log: Logger, maxBytes: number): Promi
       if (e instanceof KheadersError) throw new KheadersError(e.code, e.message.split(file).join(redact(url)), e.fix);
       throw e;
     });
-    return { archive: got.archive, origin: 'url', detail: `${redact(url)} (${got.detail})`, release: got.release, packageDigest: got.packageDigest };
+    return { archive: got.archive, origin: 'url', detail: `${redact(url)} (${got.detail})`, release: got.release, config: got.config, packageDigest: got.packageDigest };
   } finally {
     // The download never outlives this call (a digest mismatch included).
     await rm(dir, { recursive: true, force: true });
@@ -139,6 +145,10 @@ export async function fetchArchive(opts: FetchOptions, log: Logger): Promise<Fet
   const maxBytes = opts.maxBytes ?? MAX_INPUT_BYTES;
   const found = await locate(opts, log, maxBytes);
   log.info(`found a ${found.archive.length}-byte archive: ${found.detail}`);
+  if (opts.configOut !== undefined && found.config === undefined) {
+    // Before anything is written.
+    throw new KheadersError('NOT_FOUND', `${found.detail} carries no embedded config (CONFIG_IKCONFIG)`, 'drop --config-out, or take the config from /boot/config-<release> or the tree\'s .config');
+  }
   const { sha256, md5, size } = digestBuffer(found.archive);
   for (const [name, want, got] of [['sha256', wantSha, sha256], ['md5', wantMd5, md5]] as const) {
     // For a package, the digest may also be the package file's own (as the distro's index lists it).
@@ -154,7 +164,7 @@ export async function fetchArchive(opts: FetchOptions, log: Logger): Promise<Fet
     log.warning(`the archive from ${found.detail} is unverified: no sha256 or md5 was given to check it, and no source tree to verify it against`);
   }
   const doExtract = opts.extract ?? (opts.output !== undefined || opts.archive === undefined);
-  const result: FetchResult = { origin: found.origin, detail: found.detail, md5, sha256, size, verified, hints: [] };
+  const result: FetchResult = { origin: found.origin, detail: found.detail, config: found.config, md5, sha256, size, verified, hints: [] };
   if (doExtract) {
     // The default output is named after the release: read it first (uname -r for the running kernel).
     const release = found.release ?? (opts.output === undefined ? await archiveRelease(found.archive, opts.limits) : undefined);
@@ -175,6 +185,11 @@ export async function fetchArchive(opts: FetchOptions, log: Logger): Promise<Fet
     result.archivePath = resolve(opts.archive);
     await writeFileAtomically(result.archivePath, found.archive, 'choose an --archive path in a writable directory, on a filesystem with free space');
     log.info(`saved the archive to ${result.archivePath}`);
+  }
+  if (opts.configOut !== undefined && found.config !== undefined) {
+    result.configPath = resolve(opts.configOut);
+    await writeFileAtomically(result.configPath, Buffer.from(found.config), 'choose a --config-out path in a writable directory');
+    log.info(`saved the kernel's embedded config to ${result.configPath}`);
   }
   for (const line of result.hints) log.info(line);
   return result;

@@ -6,14 +6,17 @@ import { bufferSource, fileSource } from './bytes.js';
 import { archiveFromElf, isElf } from './elf.js';
 import { decompress, detectCompression } from './module.js';
 import { archiveFromPackage, packageKind, type PackageLimits } from './package.js';
+import { imageFromFile, looksLikeImage } from './images/image-file.js';
 
 export interface FoundArchive {
   archive: Buffer;
-  origin: 'file' | 'elf' | 'package';
+  origin: 'file' | 'elf' | 'package' | 'image';
   /** How it was found, for logs: "plain .tar.xz", "ELF64 little-endian ET_REL (symbols)". */
   detail: string;
   /** A package's kernel release, from its module's path (cross-checked with the archive). */
   release?: string;
+  /** A kernel image's own .config (CONFIG_IKCONFIG), when it carries one. */
+  config?: string;
   /** The digests of the package file itself (a --sha256 may name the package, as the distro's index lists it). */
   packageDigest?: { sha256: string; md5: string };
 }
@@ -43,6 +46,7 @@ export async function archiveFromFile(path: string, opts: { maxBytes: number; lo
   const h = await head(path, 4096);
   const pkg = await packageKind(path, h);
   if (pkg !== undefined) return archiveFromPackage(path, pkg, { release: opts.release, limits: opts.packageLimits, maxBytes: opts.maxBytes, log: opts.log });
+  if (await looksLikeImage(path, h)) return imageFromFile(path, st.size, opts);
   const kind = detectCompression(h);
   if (isElf(h)) {
     const src = await fileSource(path);
