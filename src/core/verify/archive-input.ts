@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XZ_MAGIC, MAX_INPUT_BYTES } from '../constants.js';
 import type { Logger } from '../log.js';
-import { archiveFromFile } from '../sources/file.js';
+import { archiveFromFile } from '../extract/from-file.js';
 
 export interface ArchiveInput {
   /** A .tar.xz on disk to read. */

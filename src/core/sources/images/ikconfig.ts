@@ -1,7 +1,7 @@
 // The kernel's own .config, embedded by CONFIG_IKCONFIG (in the image or in
 // configs.ko) as gzip data between the "IKCFG_ST" and "IKCFG_ED" markers.
 import { gunzipSync } from 'node:zlib';
-import type { ByteSource } from '../bytes.js';
+import type { ByteSource } from './byte-source.js';
 
 const START = Buffer.from('IKCFG_ST');
 const END = Buffer.from('IKCFG_ED');

@@ -3,9 +3,9 @@
 // words where it carries its config.
 import { KheadersError } from '../../errors.js';
 import { nullLogger, type Logger } from '../../log.js';
-import { bufferSource } from '../bytes.js';
-import { archiveFromElf } from '../elf.js';
-import { scanForArchive } from '../elf-scan.js';
+import { bufferSource } from './byte-source.js';
+import { archiveFromElf } from './elf.js';
+import { scanForArchive } from './elf-scan.js';
 import { configValue, readIkconfig } from './ikconfig.js';
 import { unwrapKernel, type Codecs } from './kernel-image.js';
 

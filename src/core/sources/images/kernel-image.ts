@@ -2,7 +2,7 @@
 // whole-file compression, layer by layer, by their bytes, down to an ELF
 // vmlinux or a raw Image. The codec table is passed in (detect + capped decode).
 import { KheadersError } from '../../errors.js';
-import { isElf } from '../elf.js';
+import { isElf } from './elf.js';
 import { bootImageKernel, isBootImage } from './boot-image.js';
 import { bzImagePayload, isBzImage, type Payload } from './bzimage.js';
 import { isZboot, zbootPayload } from './zboot.js';
