@@ -67,7 +67,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: s
     const from = /^[a-z]+:\/\//i.test(v.from) || v.from === 'running' ? v.from : resolve(cwd, v.from);
     return { kind: 'run', verbose, settings: { command, from, archive: path(v.archive), output: path(v.output), sha256: v.sha256, md5: v.md5,
       replace: v.force ?? false, arch: v.arch === undefined ? undefined : resolveArch(v.arch).srcarch, release: checkRelease(v.release),
-      key: checkKey(v.key), timeout: parseTimeout(v.timeout), ...(limits ? { limits } : {}) } };
+      key: checkKey(v.key), timeout: parseTimeout(v.timeout), configOut: path(v['config-out']), ...(limits ? { limits } : {}) } };
   }
   const compression = parseCompression(v.compression, v['plain-tar']);
   const pack: PackSettings = { mtime: resolveMtime(v.mtime, env), compression, threads: parseThreads(v.threads, compression) };

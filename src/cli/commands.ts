@@ -44,7 +44,7 @@ export async function verifyCommand(s: VerifySettings, log: Logger): Promise<num
 /** kheaders extract: find, check the digest, save and/or unpack. */
 export async function extractCommand(s: ExtractSettings, log: Logger, signal?: AbortSignal): Promise<number> {
   const r = await extractArchive({ signal, from: s.from, archive: s.archive, output: s.output, sha256: s.sha256, md5: s.md5,
-    replace: s.replace, urlVars: { arch: s.arch, key: s.key }, release: s.release, limits: s.limits,
+    replace: s.replace, urlVars: { arch: s.arch, key: s.key }, release: s.release, limits: s.limits, configOut: s.configOut,
     ...(s.timeout !== undefined ? { http: { timeoutMs: s.timeout * 1000 } } : {}) }, log);
   if (r.headersDir) out(r.headersDir);
   printDigests(r);

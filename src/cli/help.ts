@@ -65,7 +65,8 @@ Examples:
   kheaders key -v --source ~/linux    # also every key input, to see why a key changed`,
   verify: `kheaders verify: does this archive hold what this tree (and config) produces?
 
-  --archive FILE      the .tar.xz to check
+  --archive FILE      the .tar.xz to check, or anything extract --from reads from a file: a kernel
+                      image as it ships (its embedded config is checked too), kheaders.ko, vmlinux
 ${TREE}
                       (an in-tree build's generated headers and .config are checked without --objtree)
   --strict            also compare metadata and rebuild to check reproducibility
@@ -77,13 +78,16 @@ Exit 0 match, 1 mismatch; the last line is the verdict.
 
 Examples:
   kheaders verify --archive /sys/kernel/kheaders.tar.xz --source ~/linux --objtree ~/linux/out
-  kheaders verify --archive vendor.tar.xz --source . --strict --json report.json`,
+  kheaders verify --archive vendor.tar.xz --source . --strict --json report.json
+  kheaders verify --archive arch/x86/boot/bzImage --source ~/linux --objtree ~/linux/out`,
   extract: `kheaders extract: find an archive, check it, save and/or unpack it
 
   --from S            running (this kernel: sysfs, else its installed kheaders.ko, else modprobe
                       as root or with sudo -n), a .tar.xz, kheaders.ko[.xz|.gz|.zst], kheaders.o,
-                      vmlinux, a .deb/.rpm/.pkg.tar.zst kernel modules package,
-                      or an http(s) URL (template with {key}, {arch}, {release})
+                      vmlinux, a kernel image as it ships (bzImage/vmlinuz, Image, Image.gz/.bz2/
+                      .lz4/.lzma/.lzo/.zst, vmlinuz.efi, Android boot.img), a .deb/.rpm/.pkg.tar.zst
+                      kernel package, or an http(s) URL (template with {key}, {arch}, {release})
+  --config-out FILE   also save the .config a kernel image embeds (CONFIG_IKCONFIG)
   --archive FILE      save the raw .tar.xz as found
   --output DIR        extract here (default \${TMPDIR:-/tmp}/kheaders-<release>, where bcc looks);
                       a directory already holding this archive is kept
@@ -99,6 +103,7 @@ ${COMMON}
 Examples:
   kheaders extract --from running
   kheaders extract --from linux-modules-6.8.0-31-generic_6.8.0-31.31_amd64.deb
+  kheaders extract --from boot.img --archive kheaders.tar.xz --config-out kernel.config
   kheaders extract --from 'https://example.com/kheaders/{key}.tar.xz' --key "$(kheaders key --source .)" --sha256 HEX`,
   diff: `kheaders diff: compare two archives, member by member, and their xz containers
 

@@ -27,6 +27,7 @@ export const OPTIONS = {
   timeout: { type: 'string' },
   force: { type: 'boolean' },
   release: { type: 'string' },
+  'config-out': { type: 'string' },
   variant: { type: 'string' },
   'strict-variant': { type: 'boolean' },
   'max-entry-size': { type: 'string' },
@@ -46,7 +47,7 @@ export const ALLOWED: Record<Command, Option[]> = {
   build: [...COMMON, ...TREE, ...PACK, 'output', 'cache-dir', 'no-cache', 'strict-variant'],
   key: [...COMMON, ...TREE, ...PACK],
   verify: [...COMMON, ...TREE, ...LIMITS, 'archive', 'strict', 'json', 'markdown'],
-  extract: [...COMMON, ...LIMITS, 'from', 'archive', 'output', 'sha256', 'md5', 'key', 'force', 'arch', 'release', 'timeout'],
+  extract: [...COMMON, ...LIMITS, 'from', 'archive', 'output', 'sha256', 'md5', 'key', 'force', 'arch', 'release', 'timeout', 'config-out'],
   diff: [...COMMON, ...LIMITS, 'json', 'markdown'],
 };
 

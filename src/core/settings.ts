@@ -110,6 +110,8 @@ export interface ExtractSettings {
   key?: string;
   /** The deadline of a download, retries included, in seconds (default 300). */
   timeout?: number;
+  /** Save a kernel image's embedded .config here (CONFIG_IKCONFIG). */
+  configOut?: string;
   /** Reader limits (--max-entry-size, --max-size, --max-entries). */
   limits?: Partial<ReadLimits>;
 }
