@@ -12,13 +12,28 @@ const ADDON = 'node-liblzma.node';
 const LZMA_DIR = 'node_modules/node-liblzma';
 const LZMA_FILES = ['lib/lzma.js', 'lib/errors.js', 'lib/pool.js', 'LICENSE', 'package.json'];
 
-/** Keeps node-liblzma out of the bundle: imports resolve to ./node-liblzma/lzma.js. */
+/** Its WebAssembly build (the .lzma decoder) ships beside it, in dist/node-liblzma/wasm/. */
+const WASM_FILES = ['bindings.js', 'compress.js', 'decompress.js', 'index.js', 'liblzma.js', 'memory.js', 'stream.js', 'types.js', 'utils.js', 'liblzma.wasm'];
+
+/** Keeps node-liblzma out of the bundle: imports resolve to ./node-liblzma/lzma.js and ./node-liblzma/wasm/. */
 const xzExternal: Plugin = {
   name: 'xz-external',
   setup(b) {
     b.onResolve({ filter: /^node-liblzma$/ }, () => ({ path: './node-liblzma/lzma.js', external: true }));
+    b.onResolve({ filter: /^node-liblzma\/wasm$/ }, () => ({ path: './node-liblzma/wasm/index.js', external: true }));
+    b.onResolve({ filter: /^node-liblzma\/wasm\/liblzma\.js$/ }, () => ({ path: './node-liblzma/wasm/liblzma.js', external: true }));
   },
 };
+
+function copyLzmaWasm(): void {
+  mkdirSync('dist/node-liblzma/wasm', { recursive: true });
+  for (const f of WASM_FILES) {
+    const from = join(LZMA_DIR, 'lib/wasm', f);
+    const to = join('dist/node-liblzma/wasm', f);
+    if (f.endsWith('.wasm')) copyFileSync(from, to);
+    else writeFileSync(to, readFileSync(from, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n'));
+  }
+}
 
 /** Copies node-liblzma's runtime files; lzma.js loads the addon from ../prebuilds/ instead of node-gyp-build. */
 function copyLzma(): void {
@@ -76,7 +91,10 @@ async function main(): Promise<void> {
   for (const [src, out] of entries) {
     const result = await build({
       metafile: true,
-      define: { __KHEADERS_VERSION__: JSON.stringify((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version) },
+      define: {
+        __KHEADERS_VERSION__: JSON.stringify((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version),
+        __KHEADERS_LZMA_WASM__: JSON.stringify('node-liblzma/wasm/liblzma.wasm'),
+      },
       entryPoints: [src],
       outfile: `dist/${out}.js`,
       bundle: true,
@@ -95,6 +113,7 @@ async function main(): Promise<void> {
   chmodSync('dist/cli.js', 0o755);
   writeFileSync('dist/package.json', '{ "type": "module", "private": true }\n');
   copyLzma();
+  copyLzmaWasm();
   cpSync('vendor/prebuilds/licenses', 'dist/licenses', { recursive: true });
   writeFileSync('dist/licenses/THIRD-PARTY.txt', thirdParty(inputs));
   for (const platform of PLATFORMS) {

@@ -101,6 +101,10 @@ x86_build() { # compressor
   "$SRC/scripts/config" --file "$X86/.config" -e "KERNEL_$c"
   mk O="$X86" ARCH=x86_64 olddefconfig
   want "$X86" "KERNEL_$c" IKHEADERS IKCONFIG
+  # 6.1's gen_kheaders.sh leaves autoconf.h out of its change check (it counts
+  # on include/config/*, which it no longer sees): without this, a config
+  # change keeps the previous build's archive, and its stale autoconf.h.
+  rm -f "$X86/kernel/kheaders.md5"
   mk O="$X86" ARCH=x86_64 bzImage
   keep "$X86" "$IMG/x86/$1" arch/x86/boot/bzImage
 }
