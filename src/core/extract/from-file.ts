@@ -8,17 +8,13 @@ import { decompress, detectCompression } from '../sources/codecs/table.js';
 import { packageKind, type PackageLimits } from '../sources/containers/table.js';
 import { bufferSource, fileSource } from '../sources/images/byte-source.js';
 import { imageFor } from '../sources/images/table.js';
-import type { Codecs } from '../sources/images/kernel-image.js';
+import { tableCodecs } from './image-codecs.js';
 import { archiveFromPackage } from './from-package.js';
 import type { FoundArchive } from './found.js';
 
 /** What the sniffs see of a file. */
 const HEAD_BYTES = 4096;
 
-/** The codec table as the image readers use it, for payloads inside images, under the size cap. */
-export function tableCodecs(maxBytes: number): Codecs {
-  return { detect: detectCompression, decode: (input, codec, what) => decompress(input, codec, what, { maxBytes }) };
-}
 
 async function head(path: string, n: number): Promise<Buffer> {
   const fh = await open(path, 'r');
