@@ -35,12 +35,12 @@ before(() => {
 });
 after(() => tmp.cleanup());
 
-const boot = (img: Buffer, config: string, dir = 'boot', name = `vmlinuz-${REL}`, cfg = `config-${REL}`) => (root: string): void => {
+const boot = (img: Buffer, config: string, dir = 'boot', name = `vmlinuz-${REL}`, cfg = `config-${REL}`): ((root: string) => void) => (root: string): void => {
   mkdirSync(join(root, dir), { recursive: true });
   writeFileSync(join(root, dir, name), img);
   writeFileSync(join(root, dir, cfg), config);
 };
-const take = (from: string) => extractArchive({ from, archive: join(tmp.dir, `out${n++}.tar.xz`), extract: false }, nullLogger);
+const take = (from: string): ReturnType<typeof extractArchive> => extractArchive({ from, archive: join(tmp.dir, `out${n++}.tar.xz`), extract: false }, nullLogger);
 
 describe('kernel image packages (CONFIG_IKHEADERS=y)', () => {
   it('.deb with boot/vmlinuz-<release>: the archive from the image, byte for byte', async () => {
