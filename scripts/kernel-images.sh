@@ -119,9 +119,10 @@ arm64_config() {
   want "$A64" SYSFS IKHEADERS IKCONFIG EFI EFI_ZBOOT KERNEL_GZIP
 }
 arm64_build() {
-  local s targets=(Image vmlinuz.efi)
-  for s in "${ARM64_SUFFIXES[@]}"; do targets+=("Image.$s"); done
-  mk "${A64MK[@]}" "${targets[@]}"
+  local s t
+  # One boot target at a time: each one's sub-make would rebuild boot/Image in parallel.
+  mk "${A64MK[@]}" Image
+  for t in vmlinuz.efi "${ARM64_SUFFIXES[@]/#/Image.}"; do mk "${A64MK[@]}" "$t"; done
   local files=(arch/arm64/boot/Image arch/arm64/boot/vmlinuz.efi)
   for s in "${ARM64_SUFFIXES[@]}"; do files+=("arch/arm64/boot/Image.$s"); done
   keep "$A64" "$IMG/arm64" "${files[@]}"
