@@ -31,7 +31,7 @@ function main(): void {
   const out = spawnSync('bash', [path.join(ROOT, 'scripts/kernel-images.sh')], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const images = /^images=(.*)$/m.exec(out.stdout)?.[1];
   if (out.status !== 0 || images === undefined) throw new Error(`kernel-images.sh failed:\n${out.stderr.slice(-2000)}`);
-  const src = /^srctree=(.*)$/m.exec(spawnSync('bash', [path.join(ROOT, 'scripts/kernel-tree.sh'), '--no-objtree'], { encoding: 'utf8' }).stdout)?.[1] as string;
+  const src = /^srctree=(.*)$/m.exec(out.stdout)?.[1] as string;
   const extractVmlinux = path.join(src, 'scripts/extract-vmlinux');
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'kh-bench-images-'));
   const cases: Array<{ name: string; file: string; dir: string; elf: boolean }> = [

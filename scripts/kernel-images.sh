@@ -13,7 +13,7 @@
 #                                                   the compressor switched
 #   arm64/Image, Image.gz .lz4 .zst .bz2 .lzma .lzo, vmlinuz.efi (EFI_ZBOOT, gzip)
 #   arm64/boot-v0-lz4.img boot-v0-gz.img boot-v2-lz4.img boot-v2-gz.img (mkbootimg)
-# stdout: images=DIR (last line). Progress and step timings go to stderr.
+# stdout: srctree=DIR, images=DIR (last line). Progress and step timings go to stderr.
 set -euo pipefail
 
 CACHE=${KHEADERS_E2E_CACHE:-$HOME/.cache/kheaders-e2e}
@@ -47,7 +47,12 @@ fi
 [ ${#need[@]} -eq 0 ] || die "missing tools: ${need[*]}" "apt-get install -y ${need[*]}"
 
 here=$(cd "$(dirname "$0")" && pwd)
-SRC=$(bash "$here/kernel-tree.sh" --no-objtree | sed -n 's/^srctree=//p')
+# The pristine source is only read here (every build is O=): once extracted, it
+# is used without waiting for kernel-tree.sh's lock, which guards its objtrees.
+SRC=$CACHE/src/linux-source-6.1
+if [ ! -f "$CACHE/state/extract" ] || [ ! -f "$SRC/Makefile" ]; then
+  SRC=$(bash "$here/kernel-tree.sh" --no-objtree | sed -n 's/^srctree=//p')
+fi
 [ -f "$SRC/Makefile" ] || die "kernel-tree.sh gave no srctree" "run bash scripts/kernel-tree.sh and read its errors"
 
 # One timestamp, so reruns after --force give the same archives.
@@ -155,4 +160,5 @@ if [ "$ARM64" = 1 ]; then
   done_step android && [ -s "$IMG/arm64/boot-v2-gz.img" ] || { timed "Android boot images (mkbootimg)" android; mark_step android; }
 fi
 log "all done in $((SECONDS - T_ALL))s"
+echo "srctree=$SRC"
 echo "images=$IMG"
