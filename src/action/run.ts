@@ -143,7 +143,14 @@ async function obtain(a: ActionSettings, res: RunResult, ports: RunPorts, log: L
     if (a.lookupOnly) return lookupOnly(a, tree, variant, res, ports, log);
     return cacheUrlOrBuild(a, tree, variant, res, ports, log);
   }
-  if (!(await startsWithXz(a.archive))) return fromImage(a, res, log);
+  if (!(await startsWithXz(a.archive))) {
+    // Not a .tar.xz: a kernel image, module or package yields its archive; anything else is left to the checks below.
+    const got = await fromImage(a, res, log).catch((e: unknown) => {
+      if (e instanceof KheadersError && e.code === 'BAD_INPUT' && /is not a \.tar\.xz, an ELF file/.test(e.message)) return undefined;
+      throw e;
+    });
+    if (got !== undefined) return got;
+  }
   return undefined; // verify: the given archive
 }
 

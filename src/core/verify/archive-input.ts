@@ -35,6 +35,6 @@ export async function archiveInput(path: string, log: Logger): Promise<ArchiveIn
   const dir = await mkdtemp(join(tmpdir(), 'kheaders-verify-'));
   const staged = join(dir, 'kheaders_data.tar.xz');
   await writeFile(staged, got.archive);
-  log.info(`verifying the archive from ${got.detail}`);
-  return { path: staged, from: got.detail, config: got.config, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  log.info(`verifying the archive from ${path} (${got.detail})`);
+  return { path: staged, from: `${path} (${got.detail})`, config: got.config, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
