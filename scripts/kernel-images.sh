@@ -55,8 +55,10 @@ if [ ! -f "$CACHE/state/extract" ] || [ ! -f "$SRC/Makefile" ]; then
 fi
 [ -f "$SRC/Makefile" ] || die "kernel-tree.sh gave no srctree" "run bash scripts/kernel-tree.sh and read its errors"
 
-# One timestamp, so reruns after --force give the same archives.
-export KBUILD_BUILD_TIMESTAMP='2024-01-01 00:00:00 UTC'
+# One timestamp and build number, so reruns after --force give the same
+# archives, and include/generated/utsversion.h (written at link time, after
+# the archive is made) says the same in the archive and the objtree.
+export KBUILD_BUILD_TIMESTAMP='2024-01-01 00:00:00 UTC' KBUILD_BUILD_VERSION=1
 export KBUILD_BUILD_USER=kheaders KBUILD_BUILD_HOST=e2e
 IMG=$CACHE/images
 mkdir -p "$IMG/state" "$IMG/logs"

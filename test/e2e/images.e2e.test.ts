@@ -136,11 +136,12 @@ describe('verify --archive IMAGE --source TREE', { timeout: 1_200_000 }, () => {
     assert.ok(r.counts.match > 1000);
   });
   test('a tampered header is reported as differs', async () => {
-    const tree = path.join(work, 'tampered');
-    overlayTree(src, tree, 'x86', undefined);
+    // Writable stand-ins for the cached trees (the objtree's "source" link names the tampered one).
+    const tree = overlayTree(src, path.join(work, 'tampered'), 'x86', undefined);
+    const obj = overlayTree(objtree(), path.join(work, 'tampered-obj'), 'x86', undefined, tree);
     const h = path.join(tree, 'include/linux/kernel.h');
     await writeFile(h, `${await readFile(h, 'utf8')}\n/* tampered */\n`);
-    const r = await verifyArchive({ archive: image(), source: tree, objtree: objtree() }, nullLogger);
+    const r = await verifyArchive({ archive: image(), source: tree, objtree: obj }, nullLogger);
     assert.equal(r.result, 'mismatch');
     const f = r.findings.find((x) => x.name === 'include/linux/kernel.h');
     assert.equal(f?.category, 'differs');
