@@ -46,7 +46,9 @@ async function main(): Promise<void> {
   for (const [src, out] of entries) {
     const result = await build({
       metafile: true,
-      define: { __KHEADERS_VERSION__: JSON.stringify((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version) },
+      define: {
+        __KHEADERS_VERSION__: JSON.stringify((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version),
+      },
       entryPoints: [src],
       outfile: `dist/${out}.js`,
       bundle: true,

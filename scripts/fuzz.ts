@@ -6,7 +6,8 @@
 // error): other cases are saved under test/fixtures/fuzz/ and the run exits 1.
 // Usage: npm run fuzz -- [--cases N] [--seed S] [--target ar,cpio,...] [--replay FILE --target T]
 // tar, xz and ELF targets (scripts/fuzz-archive.ts) feed the archive reader, and
-// a case it accepts must be one GNU tar and xz accept as well.
+// a case it accepts must be one GNU tar and xz accept as well. Image and codec
+// targets (scripts/fuzz-image.ts) feed the kernel image readers and codecs.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import { packageKind } from '../src/core/sources/containers/table.js';
 import { buildArchPkg, buildDeb, buildRpm, kheadersModule, type KernelModules } from '../test/helpers/packages.js';
 import { arHeaders, cpioHeaders, payloadAt, rpmHeaders, tarHeaders, zstdBlocks } from './fuzz-layout.js';
 import { archiveSeeds, mutateElf, mutateTar, mutateXz, readCase } from './fuzz-archive.js';
+import { imageSeeds, mutateCodec, mutateImage, readImageCase, type ImageKind } from './fuzz-image.js';
 
 const REL = '6.8.0-31-generic';
 const DEADLINE_MS = 10_000;
@@ -42,7 +44,7 @@ const pick = <T>(r: Rng, xs: readonly T[]): T => xs[int(r, xs.length)] as T;
 const interesting = (r: Rng, orig: number): number => pick(r, [0, 1, 2, 3, 4, 8, 16, 255, 0x7fff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff, orig + 1, Math.max(0, orig - 1), orig * 2, int(r, 2 ** 32)]) >>> 0;
 
 interface Seeds { kernel: KernelModules; dir: string }
-type Kind = 'package' | 'tar' | 'xz' | 'elf';
+type Kind = 'package' | 'tar' | 'xz' | 'elf' | ImageKind;
 interface Target {
   name: string;
   /** What reads the input: the package reader (default), or the archive reader on a tar, an xz or an ELF. */
@@ -64,6 +66,8 @@ const TARGETS: Target[] = [
   { name: 'tar', kind: 'tar', seeds: (s) => archiveSeeds(s.dir, s.kernel.ko as Buffer).tar, mutate: mutateTar },
   { name: 'xz', kind: 'xz', seeds: (s) => archiveSeeds(s.dir, s.kernel.ko as Buffer).xz, mutate: mutateXz },
   { name: 'elf', kind: 'elf', seeds: (s) => archiveSeeds(s.dir, s.kernel.ko as Buffer).elf, mutate: mutateElf },
+  { name: 'image', kind: 'image', seeds: (s) => imageSeeds(s.kernel.ko as Buffer).image, mutate: mutateImage },
+  ...(['bzip2', 'lz4', 'lzo', 'lzma'] as const).map((k): Target => ({ name: k, kind: k, seeds: (s) => imageSeeds(s.kernel.ko as Buffer)[k], mutate: mutateCodec })),
   {
     name: 'ar',
     seeds: (s) => (['xz', 'zstd', 'gzip', 'none'] as const).map((z) => readFileSync(buildDeb(s.dir, { name: `linux-modules-${REL}`, version: '1', kernels: [s.kernel], z }))),
@@ -161,6 +165,10 @@ interface Outcome { outcome: string; detail?: string }
 /** Runs one input through its reader. */
 async function runCase(input: Buffer, target: Kind): Promise<Outcome> {
   try {
+    if (target === 'image' || target === 'bzip2' || target === 'lz4' || target === 'lzo' || target === 'lzma') {
+      const got = await readImageCase(input, target);
+      return got === 'ok' ? { outcome: 'ok' } : got === 'error' ? { outcome: 'error:codec' } : { outcome: 'other', detail: got };
+    }
     if (target !== 'package') {
       const got = await readCase(input, target);
       return got === 'ok' ? { outcome: 'ok' } : { outcome: 'other', detail: got };

@@ -39,6 +39,7 @@ export enum Outputs {
   Verified = 'verified',
   Mismatches = 'mismatches',
   Report = 'report',
+  Config = 'config',
 }
 
 /** Environment variables export-env sets for later steps. */

@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   archiveRelease, buildDir, cachedBuild, cacheLookup, claimFor, defaultHeadersDir, digestFile, unpackArchive, extractArchive, KheadersError,
-  parseUtsRelease, phase, resolveTree, treeKey, usageHints, UTSRELEASE_H,
+  parseUtsRelease, phase, resolveTree, treeKey, usageHints, UTSRELEASE_H, writeFileAtomically, XZ_MAGIC,
   type BuildSettings, type CachePort, type ExtractSettings, type Claim, type ExtractResult, type Logger, type TreeSettings, type UrlVars, type VariantInfo, type Written,
 } from '../core/index.js';
 import { Inputs, type Origin } from './constants.js';
@@ -33,6 +34,10 @@ export interface RunResult extends Written {
   headersDir?: string;
   /** lookup-only: the cache was only asked; there is no archive. */
   lookupOnly?: boolean;
+  /** mode verify given a kernel image (or module, package): that file; `archive` is then the archive taken out of it. */
+  image?: string;
+  /** Where the image's embedded .config was saved. */
+  config?: string;
 }
 
 /** What the run step is given besides the inputs: the cache (the real @actions/cache in production). */
@@ -129,16 +134,53 @@ async function obtain(a: ActionSettings, res: RunResult, ports: RunPorts, log: L
     if (a.lookupOnly) return lookupOnly(a, tree, variant, res, ports, log);
     return cacheUrlOrBuild(a, tree, variant, res, ports, log);
   }
+  if (!(await startsWithXz(a.archive))) {
+    // Not a .tar.xz: a kernel image, module or package yields its archive; anything else is left to the checks below.
+    const got = await fromImage(a, res, log).catch((e: unknown) => {
+      if (e instanceof KheadersError && e.code === 'BAD_INPUT' && /is not a \.tar\.xz, an ELF file/.test(e.message)) return undefined;
+      throw e;
+    });
+    if (got !== undefined) return got;
+  }
   return undefined; // verify: the given archive
+}
+
+async function startsWithXz(path: string): Promise<boolean> {
+  const fh = await open(path, 'r').catch(() => undefined);
+  if (fh === undefined) return true; // the digest step names the problem
+  try {
+    const b = Buffer.alloc(6);
+    const { bytesRead } = await fh.read(b, 0, 6, 0);
+    return b.subarray(0, bytesRead).equals(XZ_MAGIC);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** mode verify with a kernel image (module, package): the archive and config are taken out beside the runner's temp files. */
+async function fromImage(a: ActionSettings, res: RunResult, log: Logger): Promise<Written> {
+  const dir = join(process.env.RUNNER_TEMP || tmpdir(), 'kheaders');
+  const staged = join(dir, 'kheaders_data.tar.xz');
+  const got = await phase(log, res.timings, 'read image', () =>
+    extractArchive({ from: a.archive, archive: staged, extract: false, replace: false, willVerify: true }, log));
+  res.image = a.archive;
+  res.archive = staged;
+  res.kernelRelease = got.release;
+  if (got.config !== undefined) {
+    res.config = join(dir, 'config');
+    await writeFileAtomically(res.config, Buffer.from(got.config), 'check that RUNNER_TEMP is writable');
+  }
+  return got;
 }
 
 /** The action's logic: get the archive (cache, url, build, running kernel or file) and describe it. */
 export async function execute(a: ActionSettings, ports: RunPorts, log: Logger): Promise<RunResult> {
   const timings: Record<string, number> = {};
-  const { archive, tree } = a;
-  const res: RunResult = { origin: 'file', archive, arch: a.arch, md5: '', sha256: '', size: 0, cacheHit: false, cacheSaved: false, timings };
+  const { tree } = a;
+  const res: RunResult = { origin: 'file', archive: a.archive, arch: a.arch, md5: '', sha256: '', size: 0, cacheHit: false, cacheSaved: false, timings };
   const known = await obtain(a, res, ports, log);
   if (res.lookupOnly) return res;
+  const archive = res.archive;
   const digest = known ?? await digestFile(archive).catch((e: NodeJS.ErrnoException) => {
     throw new KheadersError('BAD_INPUT', `input "${Inputs.Archive}": cannot read ${archive}: ${e.code ?? e.message}`, 'pass the path of an existing .tar.xz');
   });
@@ -150,7 +192,8 @@ export async function execute(a: ActionSettings, ports: RunPorts, log: Logger): 
     return undefined;
   });
   if (a.verify && tree) {
-    res.verify = await phase(log, timings, 'verify', () => verifyStep(archive, tree, { report: a.report, strict: a.strict }, a.failOnMismatch, log));
+    // An image is verified as itself: the report names it and checks its embedded config.
+    res.verify = await phase(log, timings, 'verify', () => verifyStep(res.image ?? archive, tree, { report: a.report, strict: a.strict }, a.failOnMismatch, log));
   }
   if (a.extractTo !== undefined) {
     const target = a.extractTo === 'auto'

@@ -94,7 +94,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: s
     if (v.output === STDIO) throw new KheadersError('USAGE', 'extract --output is a directory; it cannot be stdout', 'pass --output DIR, or --archive FILE to save the archive itself');
     return { kind: 'run', ...talk, settings: { command, from, archive: path(v.archive), output: path(v.output), sha256: v.sha256, md5: v.md5,
       replace: v.force ?? false, arch: v.arch === undefined ? undefined : resolveArch(v.arch).srcarch, release: checkRelease(v.release),
-      key: checkKey(v.key), timeout: parseTimeout(v.timeout), ...(limits ? { limits } : {}) } };
+      key: checkKey(v.key), timeout: parseTimeout(v.timeout), configOut: path(v['config-out']), ...(limits ? { limits } : {}) } };
   }
   const compression = parseCompression(v.compression, v['plain-tar']);
   const pack: PackSettings = { mtime: resolveMtime(v.mtime, env), compression, threads: parseThreads(v.threads, compression) };

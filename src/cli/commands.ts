@@ -101,7 +101,7 @@ export async function extractCommand(s: ExtractSettings, ctx: Ctx): Promise<numb
   const stdin = s.from === STDIO ? await spoolStdin(ctx.io.stdin, s.limits?.maxTotalBytes) : undefined;
   try {
     const r = await extractArchive({ signal: ctx.signal, from: stdin?.path ?? s.from, archive: s.archive, output: s.output, sha256: s.sha256, md5: s.md5,
-      replace: s.replace, urlVars: { arch: s.arch, key: s.key }, release: s.release, limits: s.limits,
+      replace: s.replace, urlVars: { arch: s.arch, key: s.key }, release: s.release, limits: s.limits, configOut: s.configOut,
       ...(s.timeout !== undefined ? { http: { timeoutMs: s.timeout * 1000 } } : {}) }, ctx.log).catch((e: unknown) => {
       throw stdin !== undefined && e instanceof KheadersError ? new KheadersError(e.code, e.message.split(stdin.path).join('stdin'), e.fix) : e;
     });

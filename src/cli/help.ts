@@ -53,6 +53,7 @@ then the md5 and sha256 on stdout (on stderr when the archive itself goes to std
       'kheaders verify --archive /sys/kernel/kheaders.tar.xz --source ~/linux --objtree ~/linux/out',
       'kheaders verify --archive vendor.tar.xz --source . --strict --json report.json',
       'kheaders verify --archive vendor.tar.xz --source . --json - | jq .counts',
+      'kheaders verify --archive arch/x86/boot/bzImage --source ~/linux --objtree ~/linux/out',
     ],
   },
   extract: {
@@ -67,6 +68,7 @@ other content (a kernel tree, a project), /, $HOME, a symlink, another user's di
       'kheaders extract --from running',
       'kheaders extract --from linux-modules-6.8.0-31-generic_6.8.0-31.31_amd64.deb',
       'kheaders extract --from apt:linux-modules-6.8.0-31-generic',
+      'kheaders extract --from boot.img --archive kheaders.tar.xz --config-out kernel.config',
       'kheaders extract --from \'https://example.com/kheaders/{key}.tar.xz\' --key "$(kheaders key --source .)" --sha256 HEX',
       'ssh host cat /sys/kernel/kheaders.tar.xz | kheaders extract --from - -o headers',
     ],

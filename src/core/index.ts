@@ -12,8 +12,8 @@ export { phase, type Location, type Logger } from './log.js';
 export { formatError, KheadersError } from './errors.js';
 /** Cache key names and sha256 digests, as the inputs are checked. */
 export { KEY_NAME, SHA256_HEX } from './constants.js';
-/** Release names, md5 digests, the input cap and the download deadline, as the fronts check and show them. */
-export { DEFAULT_TIMEOUT_S, KERNEL_RELEASE, MAX_INPUT_BYTES, MD5_HEX } from './constants.js';
+/** Release names, md5 digests, the xz magic, the input cap and the download deadline, as the fronts check and show them. */
+export { DEFAULT_TIMEOUT_S, KERNEL_RELEASE, MAX_INPUT_BYTES, MD5_HEX, XZ_MAGIC } from './constants.js';
 /** "did you mean …" for unknown options and values. */
 export { didYouMean } from './suggest.js';
 /** Caps on what the archive reader accepts. */

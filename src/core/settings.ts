@@ -113,6 +113,8 @@ export interface ExtractSettings {
   key?: string;
   /** The deadline of a download, retries included, in seconds (default DEFAULT_TIMEOUT_S). */
   timeout?: number;
+  /** Save a kernel image's embedded .config here (CONFIG_IKCONFIG). */
+  configOut?: string;
   /** Reader limits (--max-entry-size, --max-size, --max-entries). */
   limits?: Partial<ReadLimits>;
 }

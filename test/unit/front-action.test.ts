@@ -15,6 +15,8 @@ import { tempDir } from '../helpers/action-tree.js';
 import { assertFields, throwsWith } from '../helpers/errors.js';
 import { collector, inprocJobs, type Job } from '../helpers/action-inproc.js';
 import { rawTar, realXz } from '../helpers/hostile.js';
+import { arm64Image, ikconfigBlob } from '../helpers/kernel-images.js';
+import { execFileSync } from 'node:child_process';
 
 const tmp = tempDir('kheaders-front-action-');
 after(tmp.cleanup);
@@ -194,6 +196,22 @@ void describe('execute', () => {
     const junk = await execute(getInputs(), {}, log);
     assert.deepEqual([junk.origin, junk.kernelRelease, junk.size], ['file', undefined, 6]);
     assert.ok(lines.warning.some((w) => /kernel release/.test(w)), lines.warning.join('\n'));
+  });
+
+  void it('mode verify with a kernel image: the archive taken out and verified, the image named, its config an output', async () => {
+    // A raw arm64 Image around the built archive and an IKCONFIG blob that agrees with its autoconf.h.
+    const autoconf = execFileSync('tar', ['-xJOf', first.archive, './include/generated/autoconf.h']).toString();
+    const config = [...autoconf.matchAll(/^#define (CONFIG_\w+) (.*)$/gm)].map(([, k, v]) => (v === '1' ? `${k}=y` : `${k}=${v}`)).join('\n') + '\n';
+    const { workspace, temp } = job({ ...buildInputs, mode: 'verify', verify: 'true', archive: 'Image' });
+    writeFileSync(join(workspace, 'Image'), arm64Image(Buffer.concat([Buffer.alloc(4096), readFileSync(first.archive), ikconfigBlob(config)])));
+    const r = await execute(getInputs(), {}, collector().log);
+    assert.equal(r.image, join(workspace, 'Image'));
+    assert.equal(r.archive, join(temp, 'kheaders', 'kheaders_data.tar.xz'));
+    assert.equal(r.sha256, first.sha256);
+    assert.equal(r.verify?.report.result, 'match', JSON.stringify(r.verify?.report.findings.slice(0, 3)));
+    assert.match(r.verify?.report.archiveFrom ?? '', /Image \(arm64 Image\)/);
+    assert.ok((r.verify?.report.imageConfig?.options ?? 0) > 0);
+    assert.equal(readFileSync(r.config as string, 'utf8'), config);
   });
 });
 

@@ -33,6 +33,8 @@ export interface ExtractOptions extends LocateOptions {
   limits?: Partial<ReadLimits>;
   /** Largest module/image/archive we handle, bytes (default 1 GiB). */
   maxBytes?: number;
+  /** Save the kernel image's embedded .config (CONFIG_IKCONFIG) here (atomic); an error, before anything is written, when it has none. */
+  configOut?: string;
 }
 
 export interface ExtractResult {
@@ -42,6 +44,10 @@ export interface ExtractResult {
   origin: FoundArchive['origin'];
   /** Where and how the archive was found, for logs. */
   detail: string;
+  /** The kernel image's embedded .config, when it carries one. */
+  config?: string;
+  /** Where --config-out saved it. */
+  configPath?: string;
   md5: string;
   sha256: string;
   /** The archive's size in bytes. */
@@ -84,6 +90,10 @@ export async function extractArchive(opts: ExtractOptions, log: Logger): Promise
   const maxBytes = opts.maxBytes ?? MAX_INPUT_BYTES;
   const found = await locate(opts, log, maxBytes);
   log.info(`found a ${found.archive.length}-byte archive: ${found.detail}`);
+  if (opts.configOut !== undefined && found.config === undefined) {
+    throw new KheadersError('NOT_FOUND', `${found.detail} carries no embedded config (CONFIG_IKCONFIG); nothing was written`,
+      'drop --config-out, or take the config from /boot/config-<release> or the tree\'s .config');
+  }
   const { sha256, md5, size } = digestBuffer(found.archive);
   for (const [name, want, got] of [['sha256', wantSha, sha256], ['md5', wantMd5, md5]] as const) {
     // For a package, the digest may also be the package file's own (as the distro's index lists it).
@@ -99,7 +109,7 @@ export async function extractArchive(opts: ExtractOptions, log: Logger): Promise
     log.warning(`the archive from ${found.detail} is unverified: no sha256 or md5 was given to check it, and no source tree to verify it against`);
   }
   const doExtract = opts.extract ?? (opts.output !== undefined || opts.archive === undefined);
-  const result: ExtractResult = { origin: found.origin, detail: found.detail, md5, sha256, size, verified, hints: [] };
+  const result: ExtractResult = { origin: found.origin, detail: found.detail, config: found.config, md5, sha256, size, verified, hints: [] };
   if (doExtract) {
     // The default output is named after the release: read it first (uname -r for the running kernel).
     const release = found.release ?? (opts.output === undefined ? await archiveRelease(found.archive, opts.limits) : undefined);
@@ -122,6 +132,11 @@ export async function extractArchive(opts: ExtractOptions, log: Logger): Promise
     result.archivePath = resolve(opts.archive);
     await writeFileAtomically(result.archivePath, found.archive, 'choose an --archive path in a writable directory, on a filesystem with free space');
     log.info(`saved the archive to ${result.archivePath}`);
+  }
+  if (opts.configOut !== undefined && found.config !== undefined) {
+    result.configPath = resolve(opts.configOut);
+    await writeFileAtomically(result.configPath, Buffer.from(found.config), 'choose a --config-out path in a writable directory');
+    log.info(`saved the kernel's embedded config to ${result.configPath}`);
   }
   for (const line of result.hints) log.info(line);
   return result;

@@ -8,11 +8,13 @@ import { decompress, detectCompression } from '../sources/codecs/table.js';
 import { packageKind, type PackageLimits } from '../sources/containers/table.js';
 import { bufferSource, fileSource } from '../sources/images/byte-source.js';
 import { imageFor } from '../sources/images/table.js';
+import { tableCodecs } from './image-codecs.js';
 import { archiveFromPackage } from './from-package.js';
 import type { FoundArchive } from './found.js';
 
 /** What the sniffs see of a file. */
 const HEAD_BYTES = 4096;
+
 
 async function head(path: string, n: number): Promise<Buffer> {
   const fh = await open(path, 'r');
@@ -39,8 +41,8 @@ export async function archiveFromFile(path: string, opts: { maxBytes: number; lo
   if (image !== undefined) {
     const src = await fileSource(path);
     try {
-      const e = await image.open(src, path, opts);
-      return { archive: e.archive, origin: 'elf', detail: e.detail };
+      const e = await image.open(src, path, { ...opts, codecs: tableCodecs(opts.maxBytes) });
+      return { archive: e.archive, origin: image.name === 'ELF' ? 'elf' : 'image', detail: e.detail, config: e.config };
     } finally {
       await src.close();
     }
@@ -52,20 +54,16 @@ export async function archiveFromFile(path: string, opts: { maxBytes: number; lo
     const inner = imageFor(await decompress(raw, kind, path, { stopAfter: HEAD_BYTES }));
     if (inner !== undefined) {
       const plain = await decompress(raw, kind, path, { maxBytes: opts.maxBytes });
-      const e = await inner.open(bufferSource(plain), path, opts);
-      return { archive: e.archive, origin: 'elf', detail: `${kind}-compressed ${e.detail}` };
+      const e = await inner.open(bufferSource(plain), path, { ...opts, codecs: tableCodecs(opts.maxBytes) });
+      return { archive: e.archive, origin: inner.name === 'ELF' ? 'elf' : 'image', detail: `${kind}-compressed ${e.detail}`, config: e.config };
     }
     if (kind === 'xz') return { archive: raw, origin: 'file', detail: 'plain .tar.xz' };
-    throw new KheadersError('BAD_INPUT', `${path} is ${kind}-compressed but holds no ELF module; kheaders archives are .tar.xz`,
-      'recompress the tar with xz, or pass the .ko.xz/.ko.gz/.ko.zst module');
-  }
-  if (h.length >= 0x206 && h.toString('latin1', 0x202, 0x206) === 'HdrS') {
-    throw new KheadersError('BAD_INPUT', `${path} is a compressed kernel image (bzImage/vmlinuz), whose contents are not readable directly`,
-      'extract the ELF first with the kernel tree\'s scripts/extract-vmlinux, or pass the kheaders.ko module');
+    throw new KheadersError('BAD_INPUT', `${path} is ${kind}-compressed but holds no ELF module or kernel image; kheaders archives are .tar.xz`,
+      'recompress the tar with xz, or pass the .ko.xz/.ko.gz/.ko.zst module or the kernel image');
   }
   if (h.length >= 262 && h.toString('latin1', 257, 262) === 'ustar') {
     throw new KheadersError('BAD_INPUT', `${path} is an uncompressed tar`, 'compress it with `xz -6` (kheaders archives are .tar.xz)');
   }
-  throw new KheadersError('BAD_INPUT', `${path} is not a .tar.xz, an ELF file or a compressed module`,
-    'pass a kheaders_data.tar.xz, kheaders.ko(.xz|.gz|.zst), kernel/kheaders.o or vmlinux');
+  throw new KheadersError('BAD_INPUT', `${path} is not a .tar.xz, an ELF file, a kernel image or a compressed module`,
+    'pass a kheaders_data.tar.xz, kheaders.ko(.xz|.gz|.zst), kernel/kheaders.o, vmlinux, or a bzImage/Image/vmlinuz.efi/boot.img');
 }

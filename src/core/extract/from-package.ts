@@ -17,6 +17,9 @@ import {
 } from '../sources/containers/table.js';
 import { bufferSource } from '../sources/images/byte-source.js';
 import { archiveFromElf, isElf } from '../sources/images/elf.js';
+import { kernelImage } from '../sources/images/kernel.js';
+import { MAX_INPUT_BYTES } from '../constants.js';
+import { tableCodecs } from './image-codecs.js';
 import type { FoundArchive } from './found.js';
 
 export interface PackageOptions {
@@ -31,8 +34,14 @@ export interface PackageOptions {
 const KHEADERS = /(?:^|\/)kheaders\.ko(?:\.(?:xz|gz|zst))?$/;
 const KHEADERS_PATH = /^(?:usr\/)?lib\/modules\/([^/]+)\/(?:.+\/)?kheaders\.ko(?:\.(?:xz|gz|zst))?$/;
 const ANY_MODULE = /^(?:usr\/)?lib\/modules\/([^/]+)\/.+\.ko(?:\.(?:xz|gz|zst))?$/;
+/** A kernel image package's image and config: Debian/Ubuntu boot/, Fedora and Arch lib/modules/<release>/. */
+const IMAGE_PATH = /^(?:boot\/(?:vmlinuz|vmlinux|Image)-([^/]+)|(?:usr\/)?lib\/modules\/([^/]+)\/vmlinuz)$/;
+const CONFIG_PATH = /^(?:boot\/config-([^/]+)|(?:usr\/)?lib\/modules\/([^/]+)\/config)$/;
+const MAX_CONFIG = 4 << 20;
 
 interface Found { release: string; member: string; data: Buffer; checksum?: number }
+/** What a package holds when it has no kheaders.ko: a kernel image (a =y kernel), and its config file. */
+interface ImageHeld { image?: Found; config?: { member: string; text: string } }
 
 /** Where the distro ships the module, for the "none found" error. */
 function whereItIs(kind: PackageKind, release: string): string {
@@ -42,7 +51,7 @@ function whereItIs(kind: PackageKind, release: string): string {
 }
 
 /** Streams the package and returns its one kheaders module (or the one of `release`). */
-export async function findKheadersModule(input: PackageInput, kind: PackageKind, opts: PackageOptions = {}): Promise<Found & { package: string }> {
+export async function findKheadersModule(input: PackageInput, kind: PackageKind, opts: PackageOptions = {}): Promise<(Found | (ImageHeld & { image: Found })) & { package: string }> {
   const limits = { ...DEFAULT_PACKAGE_LIMITS, ...opts.limits };
   const file = typeof input === 'string' ? basename(input) : 'package';
   const info: PackageInfo = { kind };
@@ -51,6 +60,7 @@ export async function findKheadersModule(input: PackageInput, kind: PackageKind,
   const modules = new Map<string, number>();
   const holders = new Map<string, string[]>();
   let found: Found | undefined;
+  const held: ImageHeld = {};
   try {
     for await (const m of members) {
       if (KHEADERS.test(m.name) && (m.name.startsWith('/') || m.name.split('/').includes('..'))) {
@@ -61,7 +71,10 @@ export async function findKheadersModule(input: PackageInput, kind: PackageKind,
       const any = ANY_MODULE.exec(name);
       if (any) modules.set(any[1] as string, (modules.get(any[1] as string) ?? 0) + 1);
       const kh = KHEADERS_PATH.exec(name);
-      if (!kh) continue;
+      if (!kh) {
+        await noteImage(m, name, held, opts.release, limits.maxModuleBytes, file);
+        continue;
+      }
       const release = kh[1] as string;
       if (!m.regular) throw new KheadersError('HOSTILE_ENTRY', `${file}: refusing member ${JSON.stringify(m.name)}: not a regular file`, 'use the distro\'s own package');
       holders.set(release, [...(holders.get(release) ?? []), m.name]);
@@ -80,6 +93,11 @@ export async function findKheadersModule(input: PackageInput, kind: PackageKind,
     throw new KheadersError('BAD_INPUT', `${label} holds ${holders.get(twice)?.length} kheaders modules for ${twice}: ${holders.get(twice)?.join(', ')}`,
       'pass the distro\'s own package; it ships one kheaders.ko per kernel');
   }
+  // A =y kernel's package: its image, when it starts like one (else the error below names the modules).
+  const img = held.image?.data.subarray(0, 4096);
+  if (found === undefined && held.image !== undefined && img !== undefined && (kernelImage.sniff(img) || detectCompression(img) !== 'none')) {
+    return { ...held, image: held.image, package: label };
+  }
   if (found === undefined) {
     const held = [...modules].map(([rel, n]) => `${n} for ${rel}`).join(', ');
     if (opts.release !== undefined && releases.length > 0) {
@@ -94,6 +112,16 @@ export async function findKheadersModule(input: PackageInput, kind: PackageKind,
       `pick one with --release (the action's release input), e.g. --release ${releases[0]}`);
   }
   return { ...found, package: label };
+}
+
+/** Keeps a kernel image package's image and config (of `release`, when given). */
+async function noteImage(m: Parameters<typeof readMember>[0], name: string, held: ImageHeld, release: string | undefined, max: number, file: string): Promise<void> {
+  const img = IMAGE_PATH.exec(name);
+  const cfg = CONFIG_PATH.exec(name);
+  const rel = img?.[1] ?? img?.[2] ?? cfg?.[1] ?? cfg?.[2];
+  if (rel === undefined || !m.regular || (release !== undefined && rel !== release)) return;
+  if (img && held.image === undefined) held.image = { release: rel, member: m.name, data: await readMember(m, max, file) };
+  if (cfg && held.config === undefined) held.config = { member: m.name, text: (await readMember(m, MAX_CONFIG, file)).toString('utf8') };
 }
 
 /** Decompresses the module as stored (.ko, .ko.xz, .ko.gz, .ko.zst) to its ELF bytes. */
@@ -113,6 +141,7 @@ export async function archiveFromPackage(input: PackageInput, kind: PackageKind,
   const limits = { ...DEFAULT_PACKAGE_LIMITS, ...opts.limits };
   const digest = typeof input === 'string' ? await digestFile(input) : undefined;
   const f = await findKheadersModule(input, kind, opts);
+  if ('image' in f) return archiveFromImagePackage(f, kind, digest, opts);
   const what = `${f.package}: ${f.member}`;
   log.debug(`${what}: ${f.data.length} bytes, release ${f.release}`);
   const elf = await archiveFromElf(bufferSource(await moduleElf(f, what, limits.maxModuleBytes)), what, { maxBytes: opts.maxBytes, log });
@@ -124,4 +153,20 @@ export async function archiveFromPackage(input: PackageInput, kind: PackageKind,
   }
   const detail = `${container(kind).name} ${f.package}, ${f.member} (ELF${elf.bits} ${elf.endian}-endian ${elf.elfType}, ${elf.method === 'symbols' ? 'symbols' : 'stripped, found by scan'})`;
   return { archive: elf.archive, origin: 'package', detail, release: f.release, packageDigest: digest && { sha256: digest.sha256, md5: digest.md5 } };
+}
+
+/** A =y kernel's package: the archive from its kernel image; without one, the package's config says why. */
+async function archiveFromImagePackage(f: ImageHeld & { image: Found; package: string }, kind: PackageKind, digest: { sha256: string; md5: string } | undefined, opts: PackageOptions): Promise<FoundArchive> {
+  const what = `${f.package}: ${f.image.member}`;
+  const max = opts.maxBytes ?? MAX_INPUT_BYTES;
+  try {
+    const got = await kernelImage.open(bufferSource(f.image.data), what, { maxBytes: max, codecs: tableCodecs(max) });
+    return { archive: got.archive, origin: 'package', detail: `${container(kind).name} ${f.package}, ${f.image.member} (${got.detail})`, release: f.image.release,
+      config: got.config ?? f.config?.text, packageDigest: digest && { sha256: digest.sha256, md5: digest.md5 } };
+  } catch (err) {
+    if (!(err instanceof KheadersError) || err.code !== 'NOT_FOUND' || f.config === undefined || !/no embedded config/.test(err.message)) throw err;
+    const v = /^CONFIG_IKHEADERS=(.*)$/m.exec(f.config.text)?.[1];
+    throw new KheadersError('NOT_FOUND', `${what} holds no kheaders archive: the package's ${f.config.member} says ${v === undefined ? '"# CONFIG_IKHEADERS is not set"' : `"CONFIG_IKHEADERS=${v}"`}`,
+      whereItIs(kind, f.image.release));
+  }
 }

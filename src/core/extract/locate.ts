@@ -52,7 +52,7 @@ async function fromUrl(opts: LocateOptions, log: Logger, maxBytes: number): Prom
       if (e instanceof KheadersError) throw new KheadersError(e.code, e.message.split(file).join(redact(url)), e.fix);
       throw e;
     });
-    return { archive: got.archive, origin: 'url', detail: `${redact(url)} (${got.detail})`, release: got.release, packageDigest: got.packageDigest };
+    return { archive: got.archive, origin: 'url', detail: `${redact(url)} (${got.detail})`, release: got.release, config: got.config, packageDigest: got.packageDigest };
   } finally {
     // The download never outlives this call (a digest mismatch included).
     await rm(dir, { recursive: true, force: true });

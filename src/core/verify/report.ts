@@ -82,6 +82,8 @@ export interface VerifyReport {
   /** Overall verdict: 'match' only if nothing differs, is missing or extra, no config disagreement and (strict) reproducible. */
   result: 'match' | 'mismatch';
   archive: string;
+  /** When --archive was a kernel image, module or package: where in it the archive was found. */
+  archiveFrom?: string;
   source: string;
   objtree?: string;
   srcarch: string;
@@ -91,6 +93,8 @@ export interface VerifyReport {
   mtime?: number;
   /** The .config cross-checked, and how many options it set or unset. */
   config?: { file: string; options: number };
+  /** The image's embedded .config (CONFIG_IKCONFIG), checked against autoconf.h and the tree's .config. */
+  imageConfig?: { options: number };
   counts: Counts;
   /** Every finding, in archive order (then missing ones in tree order, then config, then metadata). */
   findings: Finding[];

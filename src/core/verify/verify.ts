@@ -14,7 +14,9 @@ import { readMembers, type Member } from '../archive/read.js';
 import type { HeaderEntry } from '../types.js';
 import type { VariantInfo } from '../kernel/script.js';
 import { compareMember, expectedMembers, isGenerated, type Expected } from './compare.js';
-import { checkConfig, loadDotConfig, parseAutoconf, type DotConfig } from './config.js';
+import { checkConfig, loadDotConfig, parseAutoconf, parseDotConfig, type DotConfig } from './config.js';
+import { archiveInput, type ArchiveInput } from './archive-input.js';
+import { imageConfigFindings } from './image-config.js';
 import { readIdentity, UTSRELEASE_H, VERSION_H } from '../archive/identity.js';
 import { strictCheck, type MemberMeta } from './strict.js';
 import { mismatches, REPORT_SCHEMA_VERSION, type Counts, type Finding, type VerifyOptions, type VerifyReport } from './report.js';
@@ -63,8 +65,17 @@ function foldDirs(findings: Finding[]): void {
   findings.splice(0, findings.length, ...keep);
 }
 
-/** Verifies an archive against a tree; throws KheadersError on input errors only. */
+/** Verifies an archive (or the archive inside a kernel image, module or package) against a tree; throws KheadersError on input errors only. */
 export async function verifyArchive(opts: VerifyOptions, log: Logger): Promise<VerifyReport> {
+  const input = await archiveInput(resolve(opts.archive), log);
+  try {
+    return await verifyStaged(opts, input, log);
+  } finally {
+    await input.cleanup();
+  }
+}
+
+async function verifyStaged(opts: VerifyOptions, input: ArchiveInput, log: Logger): Promise<VerifyReport> {
   const timings: Record<string, number> = {};
   const source = resolve(opts.source);
   // An in-tree build keeps its generated headers and .config in the source tree: check them there.
@@ -97,7 +108,7 @@ export async function verifyArchive(opts: VerifyOptions, log: Logger): Promise<V
   const seen = new Set<string>();
   const kept = new Map<string, Buffer>();
   const meta: MemberMeta[] = [];
-  const stream = readMembers(archive, { hashTar: opts.strict === true, ...(opts.limits ? { limits: opts.limits } : {}) });
+  const stream = readMembers(input.path, { hashTar: opts.strict === true, ...(opts.limits ? { limits: opts.limits } : {}) });
 
   const handle = (m: Member, t: Tree): void => {
     seen.add(m.name);
@@ -154,25 +165,28 @@ export async function verifyArchive(opts: VerifyOptions, log: Logger): Promise<V
     if (auto === undefined) findings.push({ category: 'config', name: AUTOCONF_H, detail: 'the archive has no autoconf.h to check the .config against' });
     else findings.push(...checkConfig(cfg, parseAutoconf(auto.toString('utf8'))));
   }
+  const imageCfg = input.config === undefined ? undefined : parseDotConfig(input.config);
+  if (imageCfg !== undefined) findings.push(...imageConfigFindings(imageCfg, kept.get(AUTOCONF_H), cfgFile, cfg));
   const mtimes = new Set(meta.map((m) => m.mtime));
   // What an archive of this script can match; its mtime is taken as given.
   const claim = claimFor(variant, { epoch: 0, origin: 'archive' });
   const report: VerifyReport = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     result: 'match',
-    archive, source, ...(objtree ? { objtree } : {}),
+    archive, ...(input.from !== undefined ? { archiveFrom: input.from } : {}), source, ...(objtree ? { objtree } : {}),
     srcarch: t.srcarch,
     variant: { name: variant.variant, known: variant.known, reason: variant.reason, rules: variant.rules, claim },
     identity: readIdentity(kept),
     ...(mtimes.size === 1 ? { mtime: [...mtimes][0] as number } : {}),
     ...(cfgFile !== undefined && cfg !== undefined ? { config: { file: cfgFile, options: cfg.size } } : {}),
+    ...(imageCfg !== undefined ? { imageConfig: { options: imageCfg.size } } : {}),
     counts, findings,
     archiveStats: { entries: stream.info.entries, tarBytes: stream.info.tarBytes },
     timings,
   };
   if (opts.strict) {
     report.strict = await phase(log, timings, 'strict rebuild', async () => {
-      const r = await strictCheck({ archive, entries: t.entries, members: meta, format: stream.info.format ?? 'unknown', rules: variant.rules, claim, progress: (m) => log.progress(m),
+      const r = await strictCheck({ archive: input.path, entries: t.entries, members: meta, format: stream.info.format ?? 'unknown', rules: variant.rules, claim, progress: (m) => log.progress(m),
         ...(stream.info.tarSha256 ? { tarSha256: stream.info.tarSha256 } : {}) });
       findings.push(...r.findings);
       return r.result;

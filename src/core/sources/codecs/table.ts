@@ -11,7 +11,11 @@
 import { Readable, type Transform } from 'node:stream';
 import { MAX_INPUT_BYTES } from '../../constants.js';
 import { corrupt, KheadersError } from '../../errors.js';
+import { bzip2 } from './bzip2.js';
 import { gzip } from './gzip.js';
+import { lz4 } from './lz4-legacy.js';
+import { lzma } from './lzma.js';
+import { lzo } from './lzop.js';
 import { xz } from './xz.js';
 import { zstd } from './zstd.js';
 
@@ -28,7 +32,8 @@ export interface Codec {
   explain?(err: unknown): string | undefined;
 }
 
-export const CODECS: readonly Codec[] = [xz, gzip, zstd];
+/** The kernel's seven; bzip2, lz4, lzo and lzma appear only in kernel images. */
+export const CODECS: readonly Codec[] = [xz, gzip, zstd, bzip2, lz4, lzo, lzma];
 
 /** How many first bytes the sniffs see. */
 export const SNIFF_BYTES = 16;

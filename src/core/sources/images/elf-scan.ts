@@ -39,16 +39,21 @@ async function streamEnd(src: ByteSource, start: number, flags: number, maxBytes
   return undefined;
 }
 
+/** Members under include/ and arch/X/include/ after which a candidate is taken as the archive. */
+const EARLY_ACCEPT = 512;
 const HEADER_PATH = /^(include\/|arch\/[^/]+\/include\/)/;
 
 /** True when the xz stream decodes to a tar whose files all live under include/ or arch/X/include/. */
 async function isHeadersArchive(xz: Buffer): Promise<boolean> {
   let headers = 0;
+  let files = 0;
   try {
     for await (const m of readMembers(Readable.from([xz]), { compressed: true })) {
       if (m.kind === 'dir' && /^(\.|arch|arch\/[^/]+)$/.test(m.name)) continue;
       if (!HEADER_PATH.test(m.kind === 'dir' ? `${m.name}/` : m.name)) return false;
       if (m.name.startsWith('include/')) headers++;
+      // Enough to tell (a kernel's has thousands); the caller reads every member later anyway.
+      if (++files >= EARLY_ACCEPT) return true;
     }
   } catch {
     return false;

@@ -6,14 +6,23 @@
 import type { Logger } from '../../log.js';
 import type { ByteSource } from './byte-source.js';
 import { archiveFromElf, isElf } from './elf.js';
+import { kernelImage } from './kernel.js';
+import type { Codecs } from './kernel-image.js';
 
 export interface ImageOptions {
   /** Largest archive taken out, bytes. */
   maxBytes?: number;
   log?: Logger;
+  /** The codec table, for payloads inside an image (bzImage, zboot, boot.img). */
+  codecs?: Codecs;
 }
 
-export interface ImageFound { archive: Buffer; detail: string }
+export interface ImageFound {
+  archive: Buffer;
+  detail: string;
+  /** The kernel's embedded .config (CONFIG_IKCONFIG), when it carries one. */
+  config?: string;
+}
 
 export interface ImageFormat {
   /** As messages name it: "ELF". */
@@ -32,7 +41,7 @@ const elf: ImageFormat = {
   },
 };
 
-export const IMAGES: readonly ImageFormat[] = [elf];
+export const IMAGES: readonly ImageFormat[] = [elf, kernelImage];
 
 /** The image format `head` starts, or undefined. */
 export function imageFor(head: Buffer): ImageFormat | undefined {

@@ -18,11 +18,12 @@ export function renderMarkdown(r: VerifyReport, opts: MarkdownOptions = {}): str
   const out: string[] = [];
   out.push(`### kheaders verify: ${ok ? '✅ match' : '❌ mismatch'}`, '');
   out.push('| | |', '| --- | --- |');
-  out.push(`| Archive | ${code(r.archive)} |`);
+  out.push(`| Archive | ${code(r.archive)}${r.archiveFrom !== undefined ? ` (${cell(r.archiveFrom)})` : ''} |`);
   out.push(`| Source | ${code(r.source)}${r.objtree !== undefined ? ` (objtree ${code(r.objtree)})` : ''} |`);
   out.push(`| Kernel | ${cell(r.identity.release ?? 'unknown')}${r.identity.version !== undefined ? ` (${r.identity.version})` : ''} |`);
   out.push(`| Arch / variant | ${r.srcarch} / ${r.variant.name}${r.variant.known ? '' : ' (unrecognised script)'} |`);
   if (r.config !== undefined) out.push(`| Config | ${code(r.config.file)} (${r.config.options} options) |`);
+  if (r.imageConfig !== undefined) out.push(`| Image config | embedded, ${r.imageConfig.options} options |`);
   if (r.strict !== undefined) {
     out.push(`| Reproducible | ${r.strict.reproducible ? 'yes' : 'no'} (format ${r.strict.format}, sha256 ${code(r.strict.archiveSha256.slice(0, 16))}) |`);
   }

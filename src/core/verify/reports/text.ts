@@ -38,9 +38,11 @@ export function renderText(r: VerifyReport, opts: TextOptions = {}): string {
   const out: string[] = [];
   const obj = r.objtree !== undefined ? ` (objtree ${r.objtree})` : '';
   out.push(`verify ${r.archive}`);
+  if (r.archiveFrom !== undefined) out.push(`  archive from ${r.archiveFrom}`);
   out.push(`  against ${r.source}${obj}, arch ${r.srcarch}, script variant ${r.variant.name}${r.variant.known ? '' : ' (unrecognised script)'}`);
   out.push(`  ${kernelLine(r)}; ${r.archiveStats.entries} entries`);
   if (r.config !== undefined) out.push(`  config ${r.config.file} (${r.config.options} options)`);
+  if (r.imageConfig !== undefined) out.push(`  the image's embedded config (${r.imageConfig.options} options), checked against autoconf.h${r.config !== undefined ? ' and the tree\'s .config' : ''}`);
   if (r.strict !== undefined) {
     const s = r.strict;
     out.push(`  strict: tar format ${s.format}; reproducible: ${s.reproducible ? 'yes' : 'no'}` +

@@ -1,0 +1,82 @@
+// bzip2: seek-bzip's decoder (pure JS, checks every block CRC and the stream
+// CRC), run one block per turn so the reader's cap and abort stop a bomb
+// between blocks (one block is at most a few tens of MB).
+import { Transform, type TransformCallback } from 'node:stream';
+import Bunzip from 'seek-bzip';
+
+const OUT_CHUNK = 1 << 20;
+
+/** seek-bzip throws TypeErrors for bad data ("Data error", "Bad block CRC"): they are data errors. */
+function plain(err: unknown): Error {
+  return new Error(err instanceof Error ? err.message : String(err));
+}
+
+class Bunzip2 extends Transform {
+  private readonly input: Buffer[] = [];
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.input.push(chunk);
+    done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    const buf = Buffer.concat(this.input);
+    this.input.length = 0;
+    let pos = 0;
+    const src = {
+      readByte: (): number => {
+        if (pos >= buf.length) throw new Error('unexpected end of data');
+        return buf[pos++];
+      },
+      read(out: Buffer, off: number, len: number): number {
+        const n = Math.min(len, buf.length - pos);
+        buf.copy(out, off, pos, pos + n);
+        pos += n;
+        return n;
+      },
+      seek: (p: number): void => { pos = p; },
+      eof: (): boolean => pos >= buf.length,
+    };
+    let out = Buffer.allocUnsafe(OUT_CHUNK);
+    let n = 0;
+    const flushOut = (): void => {
+      if (n > 0) this.push(Buffer.from(out.subarray(0, n)));
+      out = Buffer.allocUnsafe(OUT_CHUNK);
+      n = 0;
+    };
+    const sink = { writeByte: (b: number): void => { out[n++] = b; if (n === OUT_CHUNK) flushOut(); } };
+    let bz: Bunzip;
+    try {
+      bz = new Bunzip(src, sink);
+    } catch (err) {
+      done(plain(err));
+      return;
+    }
+    const step = (): void => {
+      if (this.destroyed) return;
+      try {
+        if (bz._init_block()) {
+          bz._read_bunzip();
+          flushOut();
+          setImmediate(step);
+          return;
+        }
+        const want = bz.reader.read(32) >>> 0;
+        if (want !== bz.streamCRC >>> 0) throw new Error('bad stream CRC');
+      } catch (err) {
+        done(plain(err));
+        return;
+      }
+      done();
+    };
+    step();
+  }
+}
+
+export const bzip2 = {
+  name: 'bzip2',
+  /** "BZh" and a block size digit, then the block magic (pi) or the end-of-stream magic (sqrt pi). */
+  sniff: (head: Buffer): boolean => head.length >= 10 && head.toString('latin1', 0, 3) === 'BZh' && head[3] >= 0x31 && head[3] <= 0x39
+    && (head.readUIntBE(4, 6) === 0x314159265359 || head.readUIntBE(4, 6) === 0x177245385090),
+  decoder: (): Transform => new Bunzip2(),
+};
