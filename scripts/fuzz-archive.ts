@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { readMembers } from '../src/core/archive/read.js';
 import { bufferSource } from '../src/core/sources/images/byte-source.js';
-import { archiveFromElf } from '../src/core/sources/images/elf.js';
+import { archiveFromElf } from '../src/core/sources/images/formats/elf.js';
 import { tarHeaders } from './fuzz-layout.js';
 
 type Rng = () => number;

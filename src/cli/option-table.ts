@@ -46,7 +46,7 @@ export const OPTIONS = {
   'cache-dir': { type: 'string', arg: 'DIR', help: 'the local cache (default $XDG_CACHE_HOME/kheaders or ~/.cache/kheaders)' },
   'no-cache': { type: 'boolean', help: 'always build, never store' },
   'strict-variant': { type: 'boolean', help: 'refuse to build when the tree\'s script has constructs we do not model' },
-  archive: { type: 'string', arg: 'FILE', help: { verify: 'the .tar.xz to check, or anything extract --from reads from a file: a kernel\nimage as it ships (its embedded config is checked too), kheaders.ko, vmlinux, a package', extract: 'also save the raw .tar.xz, as found, here' } },
+  archive: { type: 'string', arg: 'FILE', help: { verify: 'the .tar.xz to check, or any file extract reads: a kernel\nimage as it ships (its embedded config is checked too), kheaders.ko, vmlinux, a package', extract: 'also save the raw .tar.xz, as found, here' } },
   strict: { type: 'boolean', help: 'also compare metadata, and rebuild to check reproducibility' },
   json: { type: 'string', arg: 'FILE', flagIn: ['key'], help: {
     key: 'print the md5 and every key input as JSON',

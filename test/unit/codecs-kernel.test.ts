@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { bzip2 } from '../../src/core/sources/codecs/bzip2.js';
-import { lz4 } from '../../src/core/sources/codecs/lz4-legacy.js';
-import { lzo } from '../../src/core/sources/codecs/lzop.js';
+import { lz4 } from '../../src/core/sources/codecs/lz/lz4-legacy.js';
+import { lzo } from '../../src/core/sources/codecs/lz/lzop.js';
 import { lzma } from '../../src/core/sources/codecs/lzma.js';
 import { codecPlain } from '../fixtures/codecs/plain.js';
 

@@ -8,6 +8,8 @@ import { describe, it } from 'node:test';
 import { KheadersError } from '../../src/core/errors.js';
 import { CODECS, decodeStream, detectCompression } from '../../src/core/sources/codecs/table.js';
 import { rejectsWith } from '../helpers/errors.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const TOOLS: Record<string, string[]> = { xz: ['xz', '-c'], gzip: ['gzip', '-n', '-c'], zstd: ['zstd', '-q', '-c'] };
 const plain = Buffer.concat([randomBytes(50_000), Buffer.alloc(200_000, 7), randomBytes(10_000)]);
@@ -25,8 +27,14 @@ async function drain(input: Iterable<Buffer> | AsyncIterable<Buffer>, kind: stri
 
 void describe('codec table', () => {
   void it('has a tool-made sample for every codec, and each is detected by its magic', () => {
-    assert.deepEqual(CODECS.map((c) => c.name).sort(), Object.keys(TOOLS).sort());
+    // The kernel's other compressors' tools are not on a fresh machine: their samples were
+    // made by the tools once (test/fixtures/codecs/make.sh) and are tested in codecs-kernel.
+    const FIXTURES: Record<string, string> = { bzip2: 'plain.bz2', lz4: 'plain.lz4', lzo: 'plain.lzo', lzma: 'plain.lzma' };
+    assert.deepEqual(CODECS.map((c) => c.name).sort(), [...Object.keys(TOOLS), ...Object.keys(FIXTURES)].sort());
     for (const name of Object.keys(TOOLS)) assert.equal(detectCompression(packed(name)), name);
+    for (const [name, file] of Object.entries(FIXTURES)) {
+      assert.equal(detectCompression(readFileSync(join(import.meta.dirname, '../fixtures/codecs', file))), name);
+    }
   });
 
   for (const name of Object.keys(TOOLS)) {

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { archiveFromElf, isElf } from '../../src/core/sources/images/elf.js';
+import { archiveFromElf, isElf } from '../../src/core/sources/images/formats/elf.js';
 import { bufferSource, fileSource } from '../../src/core/sources/images/byte-source.js';
 import { buildRealElf, craftElf, type RealKind } from '../helpers/elf.js';
 import { makeHeadersArchive } from '../helpers/headers-archive.js';

@@ -16,7 +16,7 @@ import { rejectsWith, throwsWith } from '../helpers/errors.js';
 import { makeHeadersArchive } from '../helpers/headers-archive.js';
 import { imageCodecs } from '../helpers/image-codecs.js';
 import { arm64Image, bootImage, bzImage, ikconfigBlob, zboot } from '../helpers/kernel-images.js';
-import { bootImageKernel } from '../../src/core/sources/images/boot-image.js';
+import { bootImageKernel } from '../../src/core/sources/images/formats/boot-image.js';
 
 const CONFIG = '#\n# Automatically generated file; DO NOT EDIT.\n# Linux/x86 6.1.0 Kernel Configuration\n#\nCONFIG_SYSFS=y\nCONFIG_IKCONFIG=y\nCONFIG_IKHEADERS=y\n';
 let dir: string;

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decompress, detectCompression } from '../../src/core/sources/codecs/table.js';
-import { archiveFromElf } from '../../src/core/sources/images/elf.js';
+import { archiveFromElf } from '../../src/core/sources/images/formats/elf.js';
 import { bufferSource } from '../../src/core/sources/images/byte-source.js';
 import { buildRealElf } from '../helpers/elf.js';
 import { rejectsWith } from '../helpers/errors.js';

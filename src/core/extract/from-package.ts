@@ -16,7 +16,7 @@ import {
   container, DEFAULT_PACKAGE_LIMITS, type PackageInfo, type PackageInput, type PackageKind, type PackageLimits,
 } from '../sources/containers/table.js';
 import { bufferSource } from '../sources/images/byte-source.js';
-import { archiveFromElf, isElf } from '../sources/images/elf.js';
+import { archiveFromElf, isElf } from '../sources/images/formats/elf.js';
 import { kernelImage } from '../sources/images/kernel.js';
 import { MAX_INPUT_BYTES } from '../constants.js';
 import { tableCodecs } from './image-codecs.js';

@@ -13,9 +13,9 @@ import { MAX_INPUT_BYTES } from '../../constants.js';
 import { corrupt, KheadersError } from '../../errors.js';
 import { bzip2 } from './bzip2.js';
 import { gzip } from './gzip.js';
-import { lz4 } from './lz4-legacy.js';
+import { lz4 } from './lz/lz4-legacy.js';
 import { lzma } from './lzma.js';
-import { lzo } from './lzop.js';
+import { lzo } from './lz/lzop.js';
 import { xz } from './xz.js';
 import { zstd } from './zstd.js';
 

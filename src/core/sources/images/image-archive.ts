@@ -4,8 +4,8 @@
 import { KheadersError } from '../../errors.js';
 import { nullLogger, type Logger } from '../../log.js';
 import { bufferSource } from './byte-source.js';
-import { archiveFromElf } from './elf.js';
-import { scanForArchive } from './elf-scan.js';
+import { archiveFromElf } from './formats/elf.js';
+import { scanForArchive } from './formats/elf-scan.js';
 import { configValue, readIkconfig } from './ikconfig.js';
 import { unwrapKernel, type Codecs } from './kernel-image.js';
 

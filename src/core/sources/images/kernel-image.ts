@@ -2,11 +2,11 @@
 // whole-file compression, layer by layer, by their bytes, down to an ELF
 // vmlinux or a raw Image. The codec table is passed in (detect + capped decode).
 import { KheadersError } from '../../errors.js';
-import { isElf } from './elf.js';
-import { bootImageKernel, isBootImage } from './boot-image.js';
-import { bzImagePayload, isBzImage, type Payload } from './bzimage.js';
-import { isZboot, zbootPayload } from './zboot.js';
-import { rawImageArch } from './raw-image.js';
+import { isElf } from './formats/elf.js';
+import { bootImageKernel, isBootImage } from './formats/boot-image.js';
+import { bzImagePayload, isBzImage, type Payload } from './formats/bzimage.js';
+import { isZboot, zbootPayload } from './formats/zboot.js';
+import { rawImageArch } from './formats/raw-image.js';
 
 export interface Codecs {
   /** The codec name `head` starts like, or 'none'. */

@@ -5,7 +5,7 @@
 // format: one file beside this one, one line in IMAGES.
 import type { Logger } from '../../log.js';
 import type { ByteSource } from './byte-source.js';
-import { archiveFromElf, isElf } from './elf.js';
+import { archiveFromElf, isElf } from './formats/elf.js';
 import { kernelImage } from './kernel.js';
 import type { Codecs } from './kernel-image.js';
 

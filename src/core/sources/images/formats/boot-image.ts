@@ -3,7 +3,7 @@
 // 4096; the header version is at 40 in all. Facts from AOSP's documented
 // bootimg.h layout. Sections are page-aligned in order; a v1/v2 recovery DTBO
 // offset that falls inside the kernel is refused as overlapping.
-import { KheadersError } from '../../errors.js';
+import { KheadersError } from '../../../errors.js';
 
 const MAGIC = 'ANDROID!';
 const FIX = 'pass the intact boot.img (unpack vendor-signed or encrypted images with the vendor\'s tools first)';

@@ -3,7 +3,7 @@
 // the setup sectors. The payload is the compressed vmlinux; the kernel's build
 // appends the decoded size (4 bytes, little-endian) to it, which for gzip is
 // the gzip trailer itself. Facts from the kernel's Documentation/x86/boot.rst.
-import { KheadersError } from '../../errors.js';
+import { KheadersError } from '../../../errors.js';
 
 export interface Payload {
   /** The compressed bytes, without the appended decoded size. */

@@ -1,7 +1,7 @@
 // EFI zboot (vmlinuz.efi, CONFIG_EFI_ZBOOT): a PE file whose DOS header holds
 // "zimg", the payload's offset and size, and the compression's name. Facts from
 // the kernel's drivers/firmware/efi/libstub/zboot-header.S.
-import { KheadersError } from '../../errors.js';
+import { KheadersError } from '../../../errors.js';
 import type { Payload } from './bzimage.js';
 
 /** The names zboot-header.S writes, and our codecs for them. */
