@@ -53,3 +53,6 @@ export type { CachePort } from './cache/port.js';
 
 export { copyFileAtomically, digestFile, ensureOutputDir, writeFileAtomically, type Written } from './io/atomic.js';
 export { archiveRelease, defaultHeadersDir, unpackArchive, usageHints, type UnpackResult } from './io/unpack.js';
+
+export { vmlinuxHeader, type VmlinuxHOptions, type VmlinuxHResult } from './btf/vmlinux-h.js';
+export { toolPaths, type ToolPaths } from './btf/tools.js';

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The layout oracle for the vmlinux-h e2e suite: real kernel objects built by
+# the kernel's own make with KCFLAGS=-g, whose DWARF pahole reads. Built in a
+# copy of the prepared O= objtree (the shared trees stay untouched) and cached.
+#
+# Usage: scripts/btf-oracle.sh x86|arm64
+# stdout: objtree=DIR (the copy, for `kheaders build --objtree`) then objects=PATH...
+# Env: KHEADERS_E2E_CACHE (default ~/.cache/kheaders-e2e), KHEADERS_E2E_JOBS (2)
+set -euo pipefail
+
+ARCH=${1:?usage: btf-oracle.sh x86|arm64}
+CACHE=${KHEADERS_E2E_CACHE:-$HOME/.cache/kheaders-e2e}
+JOBS=${KHEADERS_E2E_JOBS:-2}
+OBJECTS=(kernel/fork.o net/core/skbuff.o fs/inode.o kernel/bpf/core.o)
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+case $ARCH in
+  x86) paths=$(bash "$HERE/kernel-tree.sh"); key=objtree; MAKEARGS=() ;;
+  arm64) paths=$(bash "$HERE/kernel-tree.sh" --arm64); key=objtree_arm64; MAKEARGS=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) ;;
+  *) echo "btf-oracle: unknown arch $ARCH (x86 or arm64)" >&2; exit 2 ;;
+esac
+SRC=$(sed -n 's/^srctree=//p' <<<"$paths")
+BASE=$(sed -n "s/^$key=//p" <<<"$paths")
+OUT=$CACHE/btf-oracle/$ARCH
+mkdir -p "$CACHE/btf-oracle" "$CACHE/logs"
+exec 9>"$CACHE/btf-oracle/.lock"
+flock 9
+
+if [ ! -f "$OUT/.copied" ]; then
+  rm -rf "$OUT"
+  cp -a "$BASE" "$OUT"
+  touch "$OUT/.copied"
+fi
+missing=()
+for o in "${OBJECTS[@]}"; do [ -s "$OUT/$o" ] || missing+=("$o"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  log=$CACHE/logs/btf-oracle-$ARCH.log
+  echo "btf-oracle: make KCFLAGS=-g ${missing[*]} ($ARCH, log $log)" >&2
+  t0=$SECONDS
+  if ! LC_ALL=C nice -n 10 make -C "$SRC" O="$OUT" "${MAKEARGS[@]}" KCFLAGS=-g -j"$JOBS" "${missing[@]}" >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    echo "btf-oracle: make failed (log $log)" >&2
+    exit 1
+  fi
+  echo "btf-oracle: built in $((SECONDS - t0))s" >&2
+fi
+echo "srctree=$SRC"
+echo "objtree=$OUT"
+for o in "${OBJECTS[@]}"; do echo "object=$OUT/$o"; done
