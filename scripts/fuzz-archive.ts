@@ -7,8 +7,8 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { readMembers } from '../src/core/archive/read.js';
-import { bufferSource } from '../src/core/sources/bytes.js';
-import { archiveFromElf } from '../src/core/sources/elf.js';
+import { bufferSource } from '../src/core/sources/images/byte-source.js';
+import { archiveFromElf } from '../src/core/sources/images/elf.js';
 import { tarHeaders } from './fuzz-layout.js';
 
 type Rng = () => number;

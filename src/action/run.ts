@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  archiveRelease, buildDir, cacheKey, cachedBuild, claimFor, defaultHeadersDir, digestFile, unpackArchive, fetchArchive, KheadersError,
+  archiveRelease, buildDir, cacheKey, cachedBuild, claimFor, defaultHeadersDir, digestFile, unpackArchive, extractArchive, KheadersError,
   parseUtsRelease, phase, resolveTree, treeKey, usageHints, UTSRELEASE_H,
-  type BuildSettings, type CachePort, type ExtractSettings, type Claim, type FetchResult, type Logger, type TreeSettings, type UrlVars, type VariantInfo, type Written,
+  type BuildSettings, type CachePort, type ExtractSettings, type Claim, type ExtractResult, type Logger, type TreeSettings, type UrlVars, type VariantInfo, type Written,
 } from '../core/index.js';
 import { Inputs, type Origin } from './constants.js';
 import type { ActionSettings } from './inputs.js';
@@ -55,10 +55,10 @@ function extractSettings(a: ActionSettings, from: string): ExtractSettings {
  * shared fetcher: the sha256 input is checked before anything is written, and
  * the archive is read through once (hostile-input checks) before it is saved.
  */
-async function fetchInto(a: ActionSettings, from: string, urlVars: UrlVars, log: Logger): Promise<FetchResult> {
+async function fetchInto(a: ActionSettings, from: string, urlVars: UrlVars, log: Logger): Promise<ExtractResult> {
   const s = extractSettings(a, from);
   try {
-    return await fetchArchive({ ...s, extract: false, urlVars, willVerify: a.verify && a.tree !== undefined, http: { timeoutMs: a.timeout * 1000 } }, log);
+    return await extractArchive({ ...s, extract: false, urlVars, willVerify: a.verify && a.tree !== undefined, http: { timeoutMs: a.timeout * 1000 } }, log);
   } catch (e) {
     if (!(e instanceof KheadersError) || e.code !== 'DIGEST_MISMATCH') throw e;
     throw new KheadersError('DIGEST_MISMATCH', `input "${Inputs.Sha256}": ${e.message}`,

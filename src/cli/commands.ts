@@ -1,5 +1,5 @@
 import {
-  cachedBuild, fetchArchive, localCache, treeKey, renderJson, renderMarkdown, renderText, resolveTree,
+  cachedBuild, extractArchive, localCache, treeKey, renderJson, renderMarkdown, renderText, resolveTree,
   verifyArchive, writeFileAtomically,
   type BuildSettings, type ExtractSettings, type KeySettings, type Logger, type VerifySettings,
 } from '../core/index.js';
@@ -43,7 +43,7 @@ export async function verifyCommand(s: VerifySettings, log: Logger): Promise<num
 
 /** kheaders extract: find, check the digest, save and/or unpack. */
 export async function extractCommand(s: ExtractSettings, log: Logger, signal?: AbortSignal): Promise<number> {
-  const r = await fetchArchive({ signal, from: s.from, archive: s.archive, output: s.output, sha256: s.sha256, md5: s.md5,
+  const r = await extractArchive({ signal, from: s.from, archive: s.archive, output: s.output, sha256: s.sha256, md5: s.md5,
     replace: s.replace, urlVars: { arch: s.arch, key: s.key }, release: s.release, limits: s.limits,
     ...(s.timeout !== undefined ? { http: { timeoutMs: s.timeout * 1000 } } : {}) }, log);
   if (r.headersDir) out(r.headersDir);

@@ -69,3 +69,11 @@ export class KheadersError extends Error {
 export function formatError(e: KheadersError): string {
   return e.fix ? `${e.message}\n  fix: ${e.fix}` : e.message;
 }
+
+/** The one fix for input damaged in transit or storage. */
+export const RECOPY_FIX = 'download or copy the file again; check its size and checksum';
+
+/** A CORRUPT_ARCHIVE error (truncated, damaged, not the format it claims) with the one fix. */
+export function corrupt(message: string): KheadersError {
+  return new KheadersError('CORRUPT_ARCHIVE', message, RECOPY_FIX);
+}

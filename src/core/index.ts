@@ -22,10 +22,13 @@ export { checkThreads, createCompressor, defaultThreads } from './build/compress
 
 export { readMembers, DEFAULT_LIMITS, type Member } from './archive/read.js';
 
-export { fetchArchive, type FetchOptions, type FetchResult } from './sources/fetch.js';
-export { archiveFromPackage, DEFAULT_PACKAGE_LIMITS, findKheadersModule, packageKind, type PackageKind, type PackageLimits } from './sources/package.js';
-export { readRunningArchive, runningRelease } from './sources/running.js';
-export { download, expandUrlTemplate, isUrl, redact, type UrlVars } from './sources/url.js';
+export { extractArchive, type ExtractOptions, type ExtractResult } from './extract/extract.js';
+export { archiveFromPackage, findKheadersModule } from './extract/from-package.js';
+export { DEFAULT_PACKAGE_LIMITS, packageKind, type PackageKind, type PackageLimits } from './sources/containers/table.js';
+export { readRunningArchive } from './extract/from-running.js';
+export { runningRelease } from './sources/running/running.js';
+export { download } from './sources/transport/download.js';
+export { expandUrlTemplate, isUrl, redact, type UrlVars } from './sources/transport/url.js';
 
 export { verifyArchive } from './verify/verify.js';
 export {

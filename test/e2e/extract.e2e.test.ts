@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { fetchArchive } from '../../src/core/sources/fetch.js';
+import { extractArchive } from '../../src/core/extract/extract.js';
 import { nullLogger } from '../../src/core/log.js';
 
 const run = promisify(execFile);
@@ -69,8 +69,8 @@ describe('extract from a real kernel/kheaders.o', { timeout: 600_000 }, () => {
   test('kheaders.o (ET_REL, symbols): archive byte for byte equal to kernel/kheaders_data.tar.xz', async () => {
     const out = path.join(work, 'plain.tar.xz');
     const t0 = Date.now();
-    const r = await fetchArchive({ from: obj, archive: out }, nullLogger);
-    console.log(`# fetchArchive(kheaders.o, --archive): ${Date.now() - t0} ms, ${ref.length} bytes`);
+    const r = await extractArchive({ from: obj, archive: out }, nullLogger);
+    console.log(`# extractArchive(kheaders.o, --archive): ${Date.now() - t0} ms, ${ref.length} bytes`);
     assert.equal(r.origin, 'elf');
     assert.match(r.detail, /ELF64 little-endian ET_REL \(symbols\)/);
     assert.ok((await readFile(out)).equals(ref));
@@ -84,7 +84,7 @@ describe('extract from a real kernel/kheaders.o', { timeout: 600_000 }, () => {
       const packed = path.join(work, `kheaders.ko.${kind}`);
       await writeFile(packed, stdout);
       const out = path.join(work, `from-${kind}.tar.xz`);
-      await fetchArchive({ from: packed, archive: out }, nullLogger);
+      await extractArchive({ from: packed, archive: out }, nullLogger);
       assert.ok((await readFile(out)).equals(ref));
     });
   }
@@ -94,7 +94,7 @@ describe('extract from a real kernel/kheaders.o', { timeout: 600_000 }, () => {
     await copyFile(obj, stripped);
     await run('strip', ['--strip-all', stripped]);
     const out = path.join(work, 'stripped.tar.xz');
-    const r = await fetchArchive({ from: stripped, archive: out }, nullLogger);
+    const r = await extractArchive({ from: stripped, archive: out }, nullLogger);
     assert.match(r.detail, /stripped, found by scan/);
     assert.ok((await readFile(out)).equals(ref));
   });
@@ -104,8 +104,8 @@ describe('extract from a real kernel/kheaders.o', { timeout: 600_000 }, () => {
     await mkdir(oracle);
     await run('tar', ['-xf', path.join(work, 'kheaders_data.tar.xz'), '-C', oracle]);
     const t0 = Date.now();
-    const r = await fetchArchive({ from: obj, output: path.join(work, 'headers') }, nullLogger);
-    console.log(`# fetchArchive(kheaders.o, --output): ${Date.now() - t0} ms`);
+    const r = await extractArchive({ from: obj, output: path.join(work, 'headers') }, nullLogger);
+    console.log(`# extractArchive(kheaders.o, --output): ${Date.now() - t0} ms`);
     assert.deepEqual(await snapshot(path.join(work, 'headers')), await snapshot(oracle));
     assert.match(r.hints.join('\n'), /BCC_KERNEL_SOURCE=/);
     assert.doesNotMatch(r.hints.join('\n'), /kconfig\.h is missing/);

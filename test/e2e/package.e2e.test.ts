@@ -17,7 +17,7 @@ import { execute } from '../../src/action/run.js';
 import { getInputs } from '../../src/action/inputs.js';
 import { runCli } from '../../src/cli/run.js';
 import { nullLogger } from '../../src/core/log.js';
-import { fetchArchive } from '../../src/core/sources/fetch.js';
+import { extractArchive } from '../../src/core/extract/extract.js';
 import { send, startServer, type TestServer } from '../helpers/http.js';
 import { buildArchPkg, buildDeb, buildRpm, snapshot, tarExtract, type KernelModules } from '../helpers/packages.js';
 
@@ -87,7 +87,7 @@ describe('the real 6.1 kheaders.o in distro packages', { timeout: 600_000 }, () 
     for (const [i, p] of pkgs.entries()) {
       const out = path.join(work, `file${i}.tar.xz`);
       const t0 = Date.now();
-      const r = await fetchArchive({ from: p.file, archive: out, output: path.join(work, `file${i}`) }, nullLogger);
+      const r = await extractArchive({ from: p.file, archive: out, output: path.join(work, `file${i}`) }, nullLogger);
       console.log(`# ${p.label}: ${Date.now() - t0} ms`);
       assert.ok((await readFile(out)).equals(ref), p.label);
       assert.equal(r.release, uts, p.label);
@@ -100,7 +100,7 @@ describe('the real 6.1 kheaders.o in distro packages', { timeout: 600_000 }, () 
     for (const [i, p] of pkgs.entries()) {
       const url = `${server.base}/${i}/${path.basename(p.file)}`;
       const out = path.join(work, `url${i}.tar.xz`);
-      const r = await fetchArchive({ from: url, archive: out, sha256: sha(served.get(`/${i}/${path.basename(p.file)}`) as Buffer) }, nullLogger);
+      const r = await extractArchive({ from: url, archive: out, sha256: sha(served.get(`/${i}/${path.basename(p.file)}`) as Buffer) }, nullLogger);
       assert.ok(r.verified);
       assert.ok((await readFile(out)).equals(ref), p.label);
     }

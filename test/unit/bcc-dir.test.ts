@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unpackArchive } from '../../src/core/io/unpack.js';
 import { recordPath } from '../../src/core/io/headers-dir.js';
-import { fetchArchive } from '../../src/core/sources/fetch.js';
+import { extractArchive } from '../../src/core/extract/extract.js';
 import { nullLogger } from '../../src/core/log.js';
 import { collector } from '../helpers/action-inproc.js';
 import { rejectsWith } from '../helpers/errors.js';
@@ -104,7 +104,7 @@ void describe('a directory of ours', () => {
     assert.equal(readFileSync(recordPath(t), 'utf8').slice(0, 64), execFileSync('sha256sum', [b.archive], { encoding: 'utf8' }).slice(0, 64));
   });
 
-  void it('fetchArchive: the default ${TMPDIR}/kheaders-<release> is refreshed without --force; an explicit --output is not', async () => {
+  void it('extractArchive: the default ${TMPDIR}/kheaders-<release> is refreshed without --force; an explicit --output is not', async () => {
     const tmp = mkdtempSync(join(dir, 'tmpdir-'));
     const saved = process.env.TMPDIR;
     process.env.TMPDIR = tmp;
@@ -112,11 +112,11 @@ void describe('a directory of ours', () => {
       const t = join(tmp, `kheaders-${a.release}`);
       mkdirSync(t);
       writeFileSync(join(t, 'left-over.h'), '');
-      const r = await fetchArchive({ from: a.archive }, nullLogger);
+      const r = await extractArchive({ from: a.archive }, nullLogger);
       assert.equal(r.headersDir, t);
       assert.equal(existsSync(join(t, 'left-over.h')), false);
-      await rejectsWith(fetchArchive({ from: b.archive, output: t }, nullLogger), 'BAD_INPUT', /another archive/, /--force/);
-      assert.equal((await fetchArchive({ from: a.archive, output: t }, nullLogger)).headersDir, t, 'the same archive again is fine');
+      await rejectsWith(extractArchive({ from: b.archive, output: t }, nullLogger), 'BAD_INPUT', /another archive/, /--force/);
+      assert.equal((await extractArchive({ from: a.archive, output: t }, nullLogger)).headersDir, t, 'the same archive again is fine');
     } finally {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;

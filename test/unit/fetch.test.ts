@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fetchArchive, type FetchOptions } from '../../src/core/sources/fetch.js';
+import { extractArchive, type ExtractOptions } from '../../src/core/extract/extract.js';
 import type { Logger } from '../../src/core/log.js';
 import { buildRealElf } from '../helpers/elf.js';
 import { makeHeadersArchive, type HeadersFixture } from '../helpers/headers-archive.js';
@@ -71,10 +71,10 @@ afterEach(async () => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('fetchArchive', () => {
+describe('extractArchive', () => {
   it('plain .tar.xz: saves the archive byte for byte and extracts the same files as tar', async () => {
     const d = fresh('plain');
-    const r = await fetchArchive({ from: fx.archive, archive: join(d, 'saved.tar.xz'), output: join(d, 'h') }, logger());
+    const r = await extractArchive({ from: fx.archive, archive: join(d, 'saved.tar.xz'), output: join(d, 'h') }, logger());
     assert.equal(r.origin, 'file');
     assert.ok(readFileSync(join(d, 'saved.tar.xz')).equals(bytes));
     assert.deepEqual(treeList(join(d, 'h')), tarList(fx.archive));
@@ -87,9 +87,9 @@ describe('fetchArchive', () => {
 
   it('correct --sha256 / --md5 (any case): verified', async () => {
     const d = fresh('digest-ok');
-    const r = await fetchArchive({ from: fx.archive, archive: join(d, 'a.tar.xz'), sha256: sum('sha256sum', fx.archive).toUpperCase() }, logger());
+    const r = await extractArchive({ from: fx.archive, archive: join(d, 'a.tar.xz'), sha256: sum('sha256sum', fx.archive).toUpperCase() }, logger());
     assert.equal(r.verified, true);
-    const r2 = await fetchArchive({ from: fx.archive, archive: join(d, 'b.tar.xz'), md5: sum('md5sum', fx.archive) }, logger());
+    const r2 = await extractArchive({ from: fx.archive, archive: join(d, 'b.tar.xz'), md5: sum('md5sum', fx.archive) }, logger());
     assert.equal(r2.verified, true);
   });
 
@@ -97,21 +97,21 @@ describe('fetchArchive', () => {
     it(`wrong --${which}: error before anything is written`, async () => {
       const d = fresh(`digest-bad-${which}`);
       const wrong = which === 'sha256' ? '0'.repeat(64) : 'f'.repeat(32);
-      await rejectsWith(fetchArchive({ from: fx.archive, archive: join(d, 'a.tar.xz'), output: join(d, 'h'), [which]: wrong } as FetchOptions, logger()),
+      await rejectsWith(extractArchive({ from: fx.archive, archive: join(d, 'a.tar.xz'), output: join(d, 'h'), [which]: wrong } as ExtractOptions, logger()),
         'DIGEST_MISMATCH');
       assert.deepEqual(readdirSync(d), []);
     });
   }
 
   it('malformed digest: usage error', async () => {
-    await rejectsWith(fetchArchive({ from: fx.archive, sha256: 'abc' }, logger()), 'USAGE');
+    await rejectsWith(extractArchive({ from: fx.archive, sha256: 'abc' }, logger()), 'USAGE');
   });
 
   it('.ko.zst module: origin elf, archive saved byte for byte', async () => {
     const d = fresh('ko');
     const ko = buildRealElf(d, fx.archive, 'rel');
     execFileSync('zstd', ['-q', '--rm', ko, '-o', join(d, 'kheaders.ko.zst')]);
-    const r = await fetchArchive({ from: join(d, 'kheaders.ko.zst'), archive: join(d, 'out.tar.xz') }, logger());
+    const r = await extractArchive({ from: join(d, 'kheaders.ko.zst'), archive: join(d, 'out.tar.xz') }, logger());
     assert.equal(r.origin, 'elf');
     assert.match(r.detail, /zstd-compressed ELF64 little-endian ET_REL/);
     assert.ok(readFileSync(join(d, 'out.tar.xz')).equals(bytes));
@@ -128,7 +128,7 @@ describe('fetchArchive', () => {
     writeFileSync(join(root, 'proc/sys/kernel/osrelease'), '6.1.0-running\n');
     await withTmpdir(d, async () => {
       const log = logger();
-      const r = await fetchArchive({ from: 'running', root }, log);
+      const r = await extractArchive({ from: 'running', root }, log);
       assert.equal(r.headersDir, join(d, 'kheaders-6.1.0-running'));
       assert.equal(r.release, '6.1.0-running');
       assert.ok(existsSync(join(d, 'kheaders-6.1.0-running/include/linux/kconfig.h')));
@@ -141,8 +141,8 @@ describe('fetchArchive', () => {
     const evil = join(d, 'evil.tar.xz');
     writeFileSync(evil, realXz(rawTar([{ name: 'include/generated/utsrelease.h', data: '#define UTS_RELEASE "../../etc"\n' }])));
     await withTmpdir(d, async () => {
-      await rejectsWith(fetchArchive({ from: evil }, logger()), 'BAD_INPUT', /no usable UTS_RELEASE/, /--output/);
-      const r = await fetchArchive({ from: fx.archive }, logger());
+      await rejectsWith(extractArchive({ from: evil }, logger()), 'BAD_INPUT', /no usable UTS_RELEASE/, /--output/);
+      const r = await extractArchive({ from: fx.archive }, logger());
       assert.equal(r.headersDir, join(d, `kheaders-${fx.release}`));
     });
   });
@@ -151,7 +151,7 @@ describe('fetchArchive', () => {
     const d = fresh('hostile');
     const bad = join(d, 'bad.tar.xz');
     writeFileSync(bad, realXz(rawTar([{ name: '../escape.h', data: 'x' }])));
-    await rejectsWith(fetchArchive({ from: bad, archive: join(d, 'saved.tar.xz') }, logger()), 'HOSTILE_ENTRY');
+    await rejectsWith(extractArchive({ from: bad, archive: join(d, 'saved.tar.xz') }, logger()), 'HOSTILE_ENTRY');
     assert.deepEqual(readdirSync(d), ['bad.tar.xz']);
   });
 
@@ -160,7 +160,7 @@ describe('fetchArchive', () => {
     const d = fresh('url');
     const before = readdirSync(tmpdir()).filter((n) => n.startsWith('kheaders-dl-')).length;
     const log = logger();
-    const r = await fetchArchive({ from: `${server.base}/{arch}/{release}/{key}.tar.xz`, urlVars: { key: 'k1', arch: 'x86', release: '6.1.0-t' }, archive: join(d, 'a.tar.xz') }, log);
+    const r = await extractArchive({ from: `${server.base}/{arch}/{release}/{key}.tar.xz`, urlVars: { key: 'k1', arch: 'x86', release: '6.1.0-t' }, archive: join(d, 'a.tar.xz') }, log);
     assert.equal(r.origin, 'url');
     assert.ok(readFileSync(join(d, 'a.tar.xz')).equals(bytes));
     assert.ok(log.lines.some((l) => /^warning: .*unverified/.test(l)));
@@ -171,7 +171,7 @@ describe('fetchArchive', () => {
     server = await startServer((_q, r) => send(r, bytes));
     const d = fresh('url-bad');
     const before = readdirSync(tmpdir()).filter((n) => n.startsWith('kheaders-dl-')).length;
-    await rejectsWith(fetchArchive({ from: `${server.base}/a.tar.xz`, sha256: 'a'.repeat(64), archive: join(d, 'a.tar.xz'), output: join(d, 'h') }, logger()), 'DIGEST_MISMATCH');
+    await rejectsWith(extractArchive({ from: `${server.base}/a.tar.xz`, sha256: 'a'.repeat(64), archive: join(d, 'a.tar.xz'), output: join(d, 'h') }, logger()), 'DIGEST_MISMATCH');
     assert.deepEqual(readdirSync(d), []);
     assert.equal(readdirSync(tmpdir()).filter((n) => n.startsWith('kheaders-dl-')).length, before);
   });
@@ -182,9 +182,9 @@ describe('fetchArchive', () => {
     execFileSync('tar', ['-cf', tarFile, '-C', fx.tree, '.']);
     const tgz = join(d, 'a.tar.gz');
     execFileSync('tar', ['-czf', tgz, '-C', fx.tree, '.']);
-    await rejectsWith(fetchArchive({ from: join(d, 'nope.tar.xz') }, logger()), 'BAD_INPUT', /no such file/);
-    await rejectsWith(fetchArchive({ from: tarFile }, logger()), 'BAD_INPUT', /uncompressed tar/, /xz -6/);
-    await rejectsWith(fetchArchive({ from: tgz }, logger()), 'BAD_INPUT', /gzip-compressed but holds no ELF module/);
-    await rejectsWith(fetchArchive({ from: 'ftp://h/x.tar.xz' }, logger()), 'USAGE', /unsupported source/);
+    await rejectsWith(extractArchive({ from: join(d, 'nope.tar.xz') }, logger()), 'BAD_INPUT', /no such file/);
+    await rejectsWith(extractArchive({ from: tarFile }, logger()), 'BAD_INPUT', /uncompressed tar/, /xz -6/);
+    await rejectsWith(extractArchive({ from: tgz }, logger()), 'BAD_INPUT', /gzip-compressed but holds no ELF module/);
+    await rejectsWith(extractArchive({ from: 'ftp://h/x.tar.xz' }, logger()), 'USAGE', /unsupported source/);
   });
 });

@@ -7,9 +7,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { nullLogger } from '../../src/core/log.js';
-import { ByteReader } from '../../src/core/sources/byte-reader.js';
-import { fetchArchive } from '../../src/core/sources/fetch.js';
-import { readRpmHeaders } from '../../src/core/sources/rpm.js';
+import { ByteReader } from '../../src/core/sources/containers/byte-reader.js';
+import { extractArchive } from '../../src/core/extract/extract.js';
+import { readRpmHeaders } from '../../src/core/sources/containers/rpm.js';
 import { tempDir } from '../helpers/action-tree.js';
 import { rejectsWith } from '../helpers/errors.js';
 import { craftElf } from '../helpers/elf.js';
@@ -32,7 +32,7 @@ const dir = (): string => {
   return d;
 };
 const k = (release: string, ko: Buffer | undefined, compress: KernelModules['compress'] = 'zst', prefix: KernelModules['prefix'] = 'lib'): KernelModules => ({ release, ko, compress, prefix });
-const fetch = (from: string, release?: string): Promise<unknown> => fetchArchive({ from, release, archive: join(tmp.dir, `out${n++}.tar.xz`) }, nullLogger);
+const fetch = (from: string, release?: string): Promise<unknown> => extractArchive({ from, release, archive: join(tmp.dir, `out${n++}.tar.xz`) }, nullLogger);
 
 void describe('a package with no kheaders module', () => {
   void it('.deb: NOT_FOUND names the package, its modules and where Ubuntu ships the module', async () => {
@@ -68,7 +68,7 @@ void describe('a package with two kernels\' modules', () => {
       await rejectsWith(fetch(pkg), 'BAD_INPUT', new RegExp(`holds kheaders\\.ko for 2 kernels: ${A}, ${B}$`), new RegExp(`--release ${A}`));
       for (const [rel, mod] of [[A, modA], [B, modB]] as const) {
         const out = join(tmp.dir, `pick${n++}.tar.xz`);
-        const r = await fetchArchive({ from: pkg, release: rel, archive: out }, nullLogger);
+        const r = await extractArchive({ from: pkg, release: rel, archive: out }, nullLogger);
         assert.equal(r.release, rel);
         assert.ok(readFileSync(out).equals(mod.ref), `${label} --release ${rel}`);
       }
@@ -116,9 +116,9 @@ void describe('packages refused for what they hold', () => {
   void it('archives and modules that are not packages still go their own way', async () => {
     const ko = join(dir(), 'kheaders.ko.zst');
     writeFileSync(ko, compressModule(modA.ko, 'zst'));
-    const r1 = await fetchArchive({ from: ko, archive: join(tmp.dir, `o${n++}`) }, nullLogger);
+    const r1 = await extractArchive({ from: ko, archive: join(tmp.dir, `o${n++}`) }, nullLogger);
     assert.equal(r1.origin, 'elf');
-    const r2 = await fetchArchive({ from: modA.archive, archive: join(tmp.dir, `o${n++}`) }, nullLogger);
+    const r2 = await extractArchive({ from: modA.archive, archive: join(tmp.dir, `o${n++}`) }, nullLogger);
     assert.equal(r2.origin, 'file');
     assert.equal(r2.release, A);
   });
@@ -141,7 +141,7 @@ void describe('packages refused for what they hold', () => {
       return f;
     };
     const out = join(d, 'crc.tar.xz');
-    await fetchArchive({ from: pack(crc), archive: out }, nullLogger);
+    await extractArchive({ from: pack(crc), archive: out }, nullLogger);
     assert.ok(readFileSync(out).equals(modA.ref));
     const name = crc.indexOf('kheaders.ko.xz\0', 0, 'latin1');
     const bad = Buffer.from(crc);

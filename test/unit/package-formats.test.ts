@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/run.js';
 import { nullLogger } from '../../src/core/log.js';
-import { fetchArchive } from '../../src/core/sources/fetch.js';
+import { extractArchive } from '../../src/core/extract/extract.js';
 import { tempDir } from '../helpers/action-tree.js';
 import {
   buildArchPkg, buildDeb, buildRpm, kheadersModule, snapshot, tarExtract, type KernelModules, type ModuleCompression,
@@ -59,7 +59,7 @@ void describe('extract --from PACKAGE (packages built by dpkg-deb, rpmbuild, GNU
       process.env.TMPDIR = join(dir, 'tmpdir');
       mkdirSync(process.env.TMPDIR);
       const saved = join(dir, 'saved.tar.xz');
-      const r = await fetchArchive({ from: pkg, archive: saved, extract: true }, nullLogger);
+      const r = await extractArchive({ from: pkg, archive: saved, extract: true }, nullLogger);
       assert.ok(readFileSync(saved).equals(mod.ref), 'the saved archive differs from the kernel archive');
       assert.equal(r.origin, 'package');
       assert.match(r.detail, c.kind);

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ErrorCode } from '../../src/core/errors.js';
 import { nullLogger } from '../../src/core/log.js';
-import { ByteReader } from '../../src/core/sources/byte-reader.js';
-import { fetchArchive } from '../../src/core/sources/fetch.js';
-import type { PackageLimits } from '../../src/core/sources/package.js';
-import { readRpmHeaders } from '../../src/core/sources/rpm.js';
+import { ByteReader } from '../../src/core/sources/containers/byte-reader.js';
+import { extractArchive } from '../../src/core/extract/extract.js';
+import type { PackageLimits } from '../../src/core/sources/containers/table.js';
+import { readRpmHeaders } from '../../src/core/sources/containers/rpm.js';
 import { tempDir } from '../helpers/action-tree.js';
 import { rejectsWith } from '../helpers/errors.js';
 import { rawTar } from '../helpers/hostile.js';
@@ -39,7 +39,7 @@ const sh = (cmd: string, args: string[], input?: Buffer): Buffer => execFileSync
 async function refused(file: string, code: ErrorCode, re: RegExp, limits?: Partial<PackageLimits>, seconds = 5): Promise<void> {
   const out = join(tmp.dir, `out${n++}.tar.xz`);
   const t0 = Date.now();
-  await rejectsWith(fetchArchive({ from: file, archive: out, packageLimits: limits }, nullLogger), code, re);
+  await rejectsWith(extractArchive({ from: file, archive: out, packageLimits: limits }, nullLogger), code, re);
   assert.ok(Date.now() - t0 < seconds * 1000, `took ${Date.now() - t0} ms`);
   assert.ok(!existsSync(out));
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/run.js';
 import { nullLogger } from '../../src/core/log.js';
-import { fetchArchive } from '../../src/core/sources/fetch.js';
+import { extractArchive } from '../../src/core/extract/extract.js';
 import { tempDir } from '../helpers/action-tree.js';
 import { rejectsWith } from '../helpers/errors.js';
 import { send, startServer, type TestServer } from '../helpers/http.js';
@@ -53,7 +53,7 @@ void describe('--from URL of a package', () => {
     void it(`${label}: {release} from release, {arch}; the package's sha256 verifies; extracted like tar -xJf`, async () => {
       const archive = `${out()}.tar.xz`;
       const headers = out();
-      const r = await fetchArchive({ from: server.base + template, release: REL, urlVars: { arch: 'x86' }, sha256: sha(files.get(path) as Buffer), archive, output: headers }, nullLogger);
+      const r = await extractArchive({ from: server.base + template, release: REL, urlVars: { arch: 'x86' }, sha256: sha(files.get(path) as Buffer), archive, output: headers }, nullLogger);
       assert.equal(r.origin, 'url');
       assert.ok(r.verified);
       assert.equal(r.release, REL);
@@ -65,17 +65,17 @@ void describe('--from URL of a package', () => {
 
   void it('the archive\'s own sha256 verifies too; a wrong one writes nothing and names both digests', async () => {
     const url = `${server.base}/ubuntu/pool/linux-modules-{release}_6.8.0-31.31_amd64.deb`;
-    const ok = await fetchArchive({ from: url, release: REL, sha256: sha(mod.ref), archive: `${out()}.tar.xz` }, nullLogger);
+    const ok = await extractArchive({ from: url, release: REL, sha256: sha(mod.ref), archive: `${out()}.tar.xz` }, nullLogger);
     assert.ok(ok.verified);
     const archive = `${out()}.tar.xz`;
     const wrong = 'a'.repeat(64);
-    await rejectsWith(fetchArchive({ from: url, release: REL, sha256: wrong, archive }, nullLogger), 'DIGEST_MISMATCH',
+    await rejectsWith(extractArchive({ from: url, release: REL, sha256: wrong, archive }, nullLogger), 'DIGEST_MISMATCH',
       new RegExp(`expected ${wrong}, the archive from .* has ${sha(mod.ref)} and the package file [0-9a-f]{64}; nothing was written`));
     assert.ok(!existsSync(archive));
   });
 
   void it('a URL whose package has no kheaders.ko for --release: NOT_FOUND naming the one it has', async () => {
-    await rejectsWith(fetchArchive({ from: `${server.base}/arch/x86/linux-${REL}.pkg.tar.zst`, release: '6.9.1-arch1-1', archive: `${out()}.tar.xz` }, nullLogger),
+    await rejectsWith(extractArchive({ from: `${server.base}/arch/x86/linux-${REL}.pkg.tar.zst`, release: '6.9.1-arch1-1', archive: `${out()}.tar.xz` }, nullLogger),
       'NOT_FOUND', new RegExp(`no kheaders\\.ko for release 6\\.9\\.1-arch1-1; it has one for ${REL}`));
   });
 

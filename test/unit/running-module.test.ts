@@ -8,9 +8,9 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { findModuleFile } from '../../src/core/sources/module-file.js';
-import { readRunningArchive } from '../../src/core/sources/running.js';
-import { fetchArchive } from '../../src/core/sources/fetch.js';
+import { findModuleFile } from '../../src/core/sources/running/module-file.js';
+import { readRunningArchive } from '../../src/core/extract/from-running.js';
+import { extractArchive } from '../../src/core/extract/extract.js';
 import { collector } from '../helpers/action-inproc.js';
 import { asNobody, isRoot, sharedDir } from '../helpers/as-nobody.js';
 import { rejectsWith } from '../helpers/errors.js';
@@ -126,11 +126,11 @@ void describe('the installed module file', () => {
     assert.deepEqual(s.calls(), []);
   });
 
-  void it('fetchArchive warns when the module file holds another kernel than uname -r', async () => {
+  void it('extractArchive warns when the module file holds another kernel than uname -r', async () => {
     put('proc/sys/kernel/osrelease', '6.18.0-other\n');
     put('kernel/kernel/kheaders.ko', mod.ko, join(root, 'lib/modules/6.18.0-other'));
     const c = collector();
-    const r = await fetchArchive({ from: 'running', root, isRoot: false, archive: join(dir, 'out.tar.xz') }, c.log);
+    const r = await extractArchive({ from: 'running', root, isRoot: false, archive: join(dir, 'out.tar.xz') }, c.log);
     assert.equal(r.release, '6.18.0-other');
     assert.match(c.lines.warning.join('\n'), new RegExp(`is for kernel ${REL}, but the running kernel is 6\\.18\\.0-other \\(uname -r\\)`));
   });
@@ -175,7 +175,7 @@ void describe('no module file: load it, as root or with sudo -n', () => {
     chmodSync(empty, 0o755);
     for (const d of [dir, root, join(root, 'proc'), join(root, 'proc/sys'), join(root, 'proc/sys/kernel')]) chmodSync(d, 0o755);
     await rejectsWith(asNobody(dir, `
-      const { readRunningArchive } = await import(SRC + '/core/sources/running.js');
+      const { readRunningArchive } = await import(SRC + '/core/extract/from-running.js');
       await readRunningArchive({ root: ${JSON.stringify(root)}, env: { PATH: ${JSON.stringify(empty)} } });`), 'NOT_FOUND', /needs root/);
   });
 });

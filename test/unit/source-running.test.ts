@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readRunningArchive, type ModuleLoader } from '../../src/core/sources/running.js';
+import { readRunningArchive } from '../../src/core/extract/from-running.js';
+import type { ModuleLoader } from '../../src/core/sources/running/running.js';
 import { makeHeadersArchive } from '../helpers/headers-archive.js';
 import { rejectsWith } from '../helpers/errors.js';
 

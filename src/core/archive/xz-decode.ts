@@ -12,7 +12,7 @@ import {
   type Unxz,
 } from './xz.js';
 import { XZ_MAGIC } from '../constants.js';
-import { KheadersError } from '../errors.js';
+import { corrupt, KheadersError } from '../errors.js';
 
 export const CHUNK = 64 * 1024;
 
@@ -54,7 +54,7 @@ export function xzStages(what: string, maxBytes: number): XzStages {
     const all = Buffer.concat(chunks, size);
     chunks.length = 0;
     if (!all.subarray(0, 6).equals(XZ_MAGIC)) throw notXz(what);
-    checkXzIndex(all, decoded, what, 'download or copy the archive again; check its size and checksum');
+    checkXzIndex(all, decoded, what);
   };
   return { tap, unxz, finish };
 }
@@ -87,7 +87,7 @@ function stopWhenDestroyed(unxz: Unxz): void {
  * Checks a whole xz file's index against what was decoded: liblzma's decoder
  * ends quietly on truncated input, and concatenated streams are not supported.
  */
-export function checkXzIndex(input: Buffer, decoded: number, what: string, fix: string): void {
+export function checkXzIndex(input: Buffer, decoded: number, what: string): void {
   let expected: number;
   // Stream padding (NUL bytes in groups of four after the footer) is valid xz.
   let end = input.length;
@@ -95,14 +95,11 @@ export function checkXzIndex(input: Buffer, decoded: number, what: string, fix: 
   try {
     expected = parseFileIndex(input.subarray(0, end)).uncompressedSize;
   } catch (err) {
-    throw new KheadersError('CORRUPT_ARCHIVE', `${what}: xz stream is truncated or has trailing garbage (${(err as Error).message})`, fix);
+    throw corrupt(`${what}: xz stream is truncated or has trailing garbage (${(err as Error).message})`);
   }
   if (expected !== decoded) {
-    throw new KheadersError('CORRUPT_ARCHIVE',
-      `${what}: decoded ${decoded} bytes but the xz index records ${expected}; ` +
-        'the file is truncated, corrupt, or holds several concatenated xz streams (not supported)',
-      fix,
-    );
+    throw corrupt(`${what}: decoded ${decoded} bytes but the xz index records ${expected}; ` +
+      'the file is truncated, corrupt, or holds several concatenated xz streams (not supported)');
   }
 }
 
@@ -114,17 +111,16 @@ function notXz(what: string): KheadersError {
 /** Turns a liblzma error into a KheadersError that names the input. */
 export function xzError(what: string, err: unknown): KheadersError {
   if (err instanceof KheadersError) return err;
-  const fix = 'download or copy the archive again; check its size and checksum';
   const msg = err instanceof Error ? err.message : String(err);
   const errno = (err as { errno?: unknown } | null)?.errno;
   if (errno === LZMA_FORMAT_ERROR) return notXz(what);
   if (errno === LZMA_DATA_ERROR) {
-    return new KheadersError('CORRUPT_ARCHIVE', `${what}: xz data is corrupt (integrity check failed)`, fix);
+    return corrupt(`${what}: xz data is corrupt (integrity check failed)`);
   }
-  if (errno === LZMA_BUF_ERROR) return new KheadersError('CORRUPT_ARCHIVE', `${what}: xz stream is truncated`, fix);
+  if (errno === LZMA_BUF_ERROR) return corrupt(`${what}: xz stream is truncated`);
   if (errno === LZMA_MEMLIMIT_ERROR || errno === LZMA_OPTIONS_ERROR) {
     return new KheadersError('CORRUPT_ARCHIVE', `${what}: xz stream uses unsupported options (${msg})`,
       'recompress the archive with plain `xz`');
   }
-  return new KheadersError('CORRUPT_ARCHIVE', `${what}: cannot decode xz (${msg})`, fix);
+  return corrupt(`${what}: cannot decode xz (${msg})`);
 }

@@ -1,32 +1,23 @@
-// The `extract` pipeline: find the archive (running kernel, file, ELF, URL),
-// check its digest before anything is written, save it and/or extract it.
-import { parseUtsRelease, UTSRELEASE_H } from '../archive/identity.js';
-import { access, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// The `extract` pipeline: find the archive (running kernel, file, image,
+// package, URL: locate.ts), check its digest before anything is written, then
+// save it and/or unpack it.
+import { access } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { join, resolve } from 'node:path';
-import { resolveArch } from '../kernel/arch.js';
-import { KheadersError } from '../errors.js';
-import type { Logger } from '../log.js';
-import { archiveRelease, defaultHeadersDir, unpackArchive, usageHints } from '../io/unpack.js';
-import { archiveFromFile } from './file.js';
-import type { PackageLimits } from './package.js';
+import { parseUtsRelease, UTSRELEASE_H } from '../archive/identity.js';
 import { readMembers } from '../archive/read.js';
-import type { ReadLimits } from '../types.js';
-import { readRunningArchive, runningRelease, type ModuleLoader } from './running.js';
-import { download, expandUrlTemplate, isUrl, redact, type DownloadOptions, type UrlVars } from './url.js';
-import { digestBuffer, writeFileAtomically } from '../io/atomic.js';
 import { MAX_INPUT_BYTES, MD5_HEX, SHA256_HEX } from '../constants.js';
+import { KheadersError } from '../errors.js';
+import { digestBuffer, writeFileAtomically } from '../io/atomic.js';
+import { archiveRelease, defaultHeadersDir, unpackArchive, usageHints } from '../io/unpack.js';
+import type { Logger } from '../log.js';
+import type { ReadLimits } from '../types.js';
+import type { FoundArchive } from './found.js';
+import { locate, type LocateOptions } from './locate.js';
 
-export interface FetchOptions {
+export interface ExtractOptions extends LocateOptions {
   /** Aborting stops the extraction and removes what it staged. */
   signal?: AbortSignal;
-  /** 'running', a local path (.tar.xz, kheaders.ko[.xz|.gz|.zst], kheaders.o, vmlinux, .deb, .rpm, .pkg.tar.*) or an http(s) URL / URL template. */
-  from: string;
-  /** The kernel to take from a package holding several; also {release} in a URL template. */
-  release?: string;
-  /** Caps for reading distro packages (tests; defaults in constants.ts). */
-  packageLimits?: Partial<PackageLimits>;
   /** Save the raw .tar.xz here, byte for byte (atomic). */
   archive?: string;
   /** Extract here; default `${TMPDIR:-/tmp}/kheaders-<release>`. */
@@ -37,25 +28,18 @@ export interface FetchOptions {
   md5?: string;
   /** Replace an existing non-empty output directory (CLI --force). */
   replace?: boolean;
-  /** Values for {key}, {arch}, {release} in a URL template (arch/release default to this machine). */
-  urlVars?: UrlVars;
   /** The caller verifies the archive against a source tree afterwards: no "unverified" warning. */
   willVerify?: boolean;
-  /** For `running`: root of /sys, /proc, /boot (tests), module loader, root override. */
-  root?: string;
-  loader?: ModuleLoader;
-  isRoot?: boolean;
-  http?: Omit<DownloadOptions, 'log'>;
   limits?: Partial<ReadLimits>;
   /** Largest module/image/archive we handle, bytes (default 1 GiB). */
   maxBytes?: number;
 }
 
-export interface FetchResult {
+export interface ExtractResult {
   archivePath?: string;
   headersDir?: string;
   release?: string;
-  origin: 'running' | 'file' | 'elf' | 'package' | 'url';
+  origin: FoundArchive['origin'];
   /** Where and how the archive was found, for logs. */
   detail: string;
   md5: string;
@@ -78,45 +62,6 @@ function checkDigestArg(name: 'sha256' | 'md5', v: string | undefined): string |
   return hex;
 }
 
-interface Found { archive: Buffer; origin: FetchResult['origin']; detail: string; release?: string; packageDigest?: { sha256: string; md5: string } }
-
-async function fromUrl(opts: FetchOptions, log: Logger, maxBytes: number): Promise<Found> {
-  const need = (n: string): boolean => opts.from.includes(`{${n}}`);
-  const vars: UrlVars = {
-    key: opts.urlVars?.key,
-    arch: opts.urlVars?.arch ?? (need('arch') ? resolveArch(undefined).srcarch : undefined),
-    release: opts.urlVars?.release ?? opts.release ?? (need('release') ? await runningRelease(opts.root) : undefined),
-  };
-  const url = expandUrlTemplate(opts.from, vars);
-  const dir = await mkdtemp(join(tmpdir(), 'kheaders-dl-'));
-  try {
-    const file = join(dir, 'download');
-    await download(url, file, { maxBytes, ...opts.http, log });
-    const got = await archiveFromFile(file, { maxBytes, log, release: opts.release, packageLimits: opts.packageLimits }).catch((e: unknown) => {
-      // Errors about what was downloaded name the URL, not our temp file.
-      if (e instanceof KheadersError) throw new KheadersError(e.code, e.message.split(file).join(redact(url)), e.fix);
-      throw e;
-    });
-    return { archive: got.archive, origin: 'url', detail: `${redact(url)} (${got.detail})`, release: got.release, packageDigest: got.packageDigest };
-  } finally {
-    // The download never outlives this call (a digest mismatch included).
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-async function locate(opts: FetchOptions, log: Logger, maxBytes: number): Promise<Found> {
-  if (opts.from === 'running') {
-    const r = await readRunningArchive({ root: opts.root, loader: opts.loader, isRoot: opts.isRoot, log });
-    return { archive: r.archive, origin: 'running', detail: r.via === 'module-file' ? `${r.path} (the installed module file)` : r.path, release: r.release };
-  }
-  if (isUrl(opts.from)) return fromUrl(opts, log, maxBytes);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(opts.from)) {
-    throw new KheadersError('USAGE', `unsupported source ${redact(opts.from)}`, 'use http:// or https:// URLs, a local path, or `running`');
-  }
-  const got = await archiveFromFile(resolve(opts.from), { maxBytes, log, release: opts.release, packageLimits: opts.packageLimits });
-  return { ...got };
-}
-
 /** Reads every member once (the hostile-input checks) and returns the release. */
 async function validate(archive: Buffer, limits: Partial<ReadLimits> | undefined): Promise<string | undefined> {
   let text: string | undefined;
@@ -127,13 +72,13 @@ async function validate(archive: Buffer, limits: Partial<ReadLimits> | undefined
 }
 
 /** Running mode: headers of another kernel than `uname -r` (a module file of another build, a mismatched sysfs) are worth a warning. */
-function warnOtherRelease(found: Found, inArchive: string | undefined, log: Logger): void {
+function warnOtherRelease(found: FoundArchive, inArchive: string | undefined, log: Logger): void {
   if (inArchive === undefined || found.release === undefined || inArchive === found.release) return;
   log.warning(`the archive from ${found.detail} is for kernel ${inArchive}, but the running kernel is ${found.release} (uname -r); bcc and bpftrace may misbehave with these headers`);
 }
 
 /** Finds the archive, checks its digest, then saves and/or extracts it. */
-export async function fetchArchive(opts: FetchOptions, log: Logger): Promise<FetchResult> {
+export async function extractArchive(opts: ExtractOptions, log: Logger): Promise<ExtractResult> {
   const wantSha = checkDigestArg('sha256', opts.sha256);
   const wantMd5 = checkDigestArg('md5', opts.md5);
   const maxBytes = opts.maxBytes ?? MAX_INPUT_BYTES;
@@ -154,7 +99,7 @@ export async function fetchArchive(opts: FetchOptions, log: Logger): Promise<Fet
     log.warning(`the archive from ${found.detail} is unverified: no sha256 or md5 was given to check it, and no source tree to verify it against`);
   }
   const doExtract = opts.extract ?? (opts.output !== undefined || opts.archive === undefined);
-  const result: FetchResult = { origin: found.origin, detail: found.detail, md5, sha256, size, verified, hints: [] };
+  const result: ExtractResult = { origin: found.origin, detail: found.detail, md5, sha256, size, verified, hints: [] };
   if (doExtract) {
     // The default output is named after the release: read it first (uname -r for the running kernel).
     const release = found.release ?? (opts.output === undefined ? await archiveRelease(found.archive, opts.limits) : undefined);

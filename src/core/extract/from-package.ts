@@ -1,38 +1,23 @@
 // Distro packages as a source: a .deb, an RPM or an Arch .pkg.tar.{zst,xz}
 // holding lib/modules/<release>/.../kheaders.ko[.zst|.xz|.gz]. The package is
-// streamed once; only the module is buffered. Its release comes from the
-// module's path and must match the archive's own utsrelease.h.
-import { createReadStream } from 'node:fs';
+// streamed once through its container; only the module is buffered. Its
+// release comes from the module's path and must match the archive's own
+// utsrelease.h.
 import { basename } from 'node:path';
-import {
-  MAX_PACKAGE_ENTRIES, MAX_PACKAGE_HEADER_BYTES, MAX_PACKAGE_MODULE_BYTES, MAX_PACKAGE_PAYLOAD_BYTES,
-} from '../constants.js';
-import { KheadersError } from '../errors.js';
+import { corrupt, KheadersError } from '../errors.js';
 import { archiveRelease } from '../io/unpack.js';
 import { digestFile } from '../io/atomic.js';
 import { nullLogger, type Logger } from '../log.js';
-import { AR_MAGIC } from './ar.js';
-import { bufferSource } from './bytes.js';
-import { ByteReader, type PackageMember } from './byte-reader.js';
-import { cpioChecksum } from './cpio.js';
-import { collect, decompressStream } from './decompress-stream.js';
-import { archiveFromElf, isElf } from './elf.js';
-import type { FoundArchive } from './file.js';
-import { decompress, detectCompression } from './module.js';
+import { decompress, detectCompression } from '../sources/codecs/table.js';
+import { ByteReader } from '../sources/containers/byte-reader.js';
+import { packageBytes, readMember } from '../sources/containers/member.js';
+import { cpioChecksum } from '../sources/containers/cpio.js';
 import {
-  archMembers, debMembers, readMember, rpmMembers, type PackageInfo, type PackageKind, type PackageLimits,
-} from './package-members.js';
-import { RPM_MAGIC } from './rpm.js';
-import { zstdStream } from './zstd-stream.js';
-
-export type { PackageKind, PackageLimits } from './package-members.js';
-
-export const DEFAULT_PACKAGE_LIMITS: Readonly<PackageLimits> = {
-  maxPayloadBytes: MAX_PACKAGE_PAYLOAD_BYTES,
-  maxModuleBytes: MAX_PACKAGE_MODULE_BYTES,
-  maxHeaderBytes: MAX_PACKAGE_HEADER_BYTES,
-  maxEntries: MAX_PACKAGE_ENTRIES,
-};
+  container, DEFAULT_PACKAGE_LIMITS, type PackageInfo, type PackageInput, type PackageKind, type PackageLimits,
+} from '../sources/containers/table.js';
+import { bufferSource } from '../sources/images/byte-source.js';
+import { archiveFromElf, isElf } from '../sources/images/elf.js';
+import type { FoundArchive } from './found.js';
 
 export interface PackageOptions {
   /** Pick this kernel when the package holds modules of several. */
@@ -43,65 +28,9 @@ export interface PackageOptions {
   log?: Logger;
 }
 
-/** A package file, or its bytes (the fuzzer). */
-export type PackageInput = string | Buffer;
-
-const KIND_NAME: Record<PackageKind, string> = { deb: 'Debian package', rpm: 'RPM', arch: 'Arch package' };
 const KHEADERS = /(?:^|\/)kheaders\.ko(?:\.(?:xz|gz|zst))?$/;
 const KHEADERS_PATH = /^(?:usr\/)?lib\/modules\/([^/]+)\/(?:.+\/)?kheaders\.ko(?:\.(?:xz|gz|zst))?$/;
 const ANY_MODULE = /^(?:usr\/)?lib\/modules\/([^/]+)\/.+\.ko(?:\.(?:xz|gz|zst))?$/;
-const ARCH_FIRST = new Set(['.PKGINFO', '.BUILDINFO', '.MTREE', '.INSTALL', '.CHANGELOG']);
-
-async function* open(input: PackageInput): AsyncGenerator<Buffer> {
-  if (typeof input !== 'string') {
-    for (let o = 0; o < input.length; o += 64 * 1024) yield input.subarray(o, o + 64 * 1024);
-    return;
-  }
-  const s = createReadStream(input, { highWaterMark: 1024 * 1024 });
-  try {
-    for await (const c of s) yield c as Buffer;
-  } finally {
-    s.destroy();
-  }
-}
-
-/**
- * The first bytes of the decompressed stream. An xz stream that does not
- * decode gives undefined (the caller's own reader names the problem); a
- * zstd stream refused by the guarded decoder is refused here.
- */
-async function decodedHead(input: PackageInput, kind: 'zstd' | 'xz', n: number, what: string): Promise<Buffer | undefined> {
-  const parts: Buffer[] = [];
-  let have = 0;
-  try {
-    for await (const c of decompressStream(open(input), kind, what, MAX_PACKAGE_PAYLOAD_BYTES)) {
-      parts.push(c);
-      have += c.length;
-      if (have >= n) break;
-    }
-  } catch (err) {
-    if (kind === 'zstd') throw err;
-    return undefined;
-  }
-  return Buffer.concat(parts).subarray(0, n);
-}
-
-/**
- * The kind of package, from magic bytes: "!<arch>\n" (a .deb), the RPM lead
- * magic, or a zstd/xz stream that decodes to a tar (for xz, one whose first
- * member is .PKGINFO or another pacman dotfile, since a kheaders archive is a
- * .tar.xz too). Undefined for anything else.
- */
-export async function packageKind(input: PackageInput, head: Buffer): Promise<PackageKind | undefined> {
-  if (head.length >= 8 && head.toString('latin1', 0, 8) === AR_MAGIC) return 'deb';
-  if (head.length >= 4 && head.subarray(0, 4).equals(RPM_MAGIC)) return 'rpm';
-  const kind = detectCompression(head);
-  if (kind !== 'zstd' && kind !== 'xz') return undefined;
-  const tar = await decodedHead(input, kind, 512, typeof input === 'string' ? input : 'input');
-  if (tar === undefined || tar.length < 512 || !tar.toString('latin1', 257, 262).startsWith('ustar')) return undefined;
-  const first = tar.toString('utf8', 0, 100).replace(/\0.*$/s, '').replace(/^\.\//, '');
-  return kind === 'zstd' || ARCH_FIRST.has(first) ? 'arch' : undefined;
-}
 
 interface Found { release: string; member: string; data: Buffer; checksum?: number }
 
@@ -117,10 +46,8 @@ export async function findKheadersModule(input: PackageInput, kind: PackageKind,
   const limits = { ...DEFAULT_PACKAGE_LIMITS, ...opts.limits };
   const file = typeof input === 'string' ? basename(input) : 'package';
   const info: PackageInfo = { kind };
-  const r = new ByteReader(open(input), file);
-  const members: AsyncGenerator<PackageMember & { checksum?: number }> = kind === 'deb' ? debMembers(r, file, limits, info)
-    : kind === 'rpm' ? rpmMembers(r, file, limits, info)
-      : archMembers(r, detectCompression(await r.peek(6)) === 'xz' ? 'xz' : 'zstd', file, limits, info);
+  const r = new ByteReader(packageBytes(input), file);
+  const members = container(kind).members(r, file, limits, info);
   const modules = new Map<string, number>();
   const holders = new Map<string, string[]>();
   let found: Found | undefined;
@@ -172,12 +99,10 @@ export async function findKheadersModule(input: PackageInput, kind: PackageKind,
 /** Decompresses the module as stored (.ko, .ko.xz, .ko.gz, .ko.zst) to its ELF bytes. */
 async function moduleElf(f: Found, what: string, max: number): Promise<Buffer> {
   if (f.checksum !== undefined && cpioChecksum(f.data) !== f.checksum) {
-    throw new KheadersError('CORRUPT_ARCHIVE', `${what}: the cpio checksum does not match the data`, 'download or copy the package again');
+    throw corrupt(`${what}: the cpio checksum does not match the data`);
   }
   const kind = detectCompression(f.data);
-  const plain = kind === 'none' ? f.data
-    : kind === 'zstd' ? await collect(zstdStream([f.data], what, max))
-      : await decompress(f.data, kind, what, { maxBytes: max });
+  const plain = await decompress(f.data, kind, what, { maxBytes: max });
   if (!isElf(plain)) throw new KheadersError('CORRUPT_ARCHIVE', `${what} is not an ELF module${kind === 'none' ? '' : ` once ${kind}-decompressed`}`, 'pass the distro\'s own package');
   return plain;
 }
@@ -197,6 +122,6 @@ export async function archiveFromPackage(input: PackageInput, kind: PackageKind,
     throw new KheadersError('CORRUPT_ARCHIVE', `${what}: the module's path says release ${f.release} but its archive's utsrelease.h says ${inArchive}`,
       'the package is inconsistent; use the distro\'s own package');
   }
-  const detail = `${KIND_NAME[kind]} ${f.package}, ${f.member} (ELF${elf.bits} ${elf.endian}-endian ${elf.elfType}, ${elf.method === 'symbols' ? 'symbols' : 'stripped, found by scan'})`;
+  const detail = `${container(kind).name} ${f.package}, ${f.member} (ELF${elf.bits} ${elf.endian}-endian ${elf.elfType}, ${elf.method === 'symbols' ? 'symbols' : 'stripped, found by scan'})`;
   return { archive: elf.archive, origin: 'package', detail, release: f.release, packageDigest: digest && { sha256: digest.sha256, md5: digest.md5 } };
 }

@@ -1,20 +1,17 @@
-// Streaming zstd decoding with fzstd, behind a scan of the frame structure
-// (frame headers, block headers) that runs ahead of the decoder. fzstd
-// allocates a frame's whole window up front and moves it once per block, so
-// before fzstd sees a chunk the scan refuses windows over zstd's own default
-// limit (128 MiB), blocks over the format's maximum, and streams whose window
-// moves would cost far more than their size justifies (a few bytes per
-// block, each moving a large window, would keep the decoder busy for hours).
-// It also names a frame that never ends.
-import { Decompress } from 'fzstd';
-import { KheadersError } from '../errors.js';
+// The zstd guard: a scan of the frame structure (frame headers, block
+// headers) that runs ahead of fzstd. fzstd allocates a frame's whole window up
+// front and moves it once per block, so before fzstd sees a chunk the scan
+// refuses windows over zstd's own default limit (128 MiB), blocks over the
+// format's maximum, and streams whose window moves would cost far more than
+// their size justifies (a few bytes per block, each moving a large window,
+// would keep the decoder busy for hours). It also names a frame that never ends.
+// Errors leave out the input's name: the codec table puts it in front.
+import { KheadersError } from '../../errors.js';
 
 /** zstd's default decoder limit (ZSTD_WINDOWLOG_LIMIT_DEFAULT = 27): what `zstd -d` accepts without --memory. */
 export const MAX_ZSTD_WINDOW = 1 << 27;
-const FRAME_MAGIC = 0xfd2fb528;
+export const FRAME_MAGIC = 0xfd2fb528;
 const MAX_BLOCK = 128 * 1024;
-/** Blocks pushed to fzstd at once, so the output cap is checked every 1 MiB at most. */
-const PIECE_BLOCKS = 8;
 /**
  * Window bytes fzstd may move, in all: 32 GiB (about 2 s), or 4 KiB per compressed input
  * byte. A real package (modules already compressed, about 1:1) uses a small
@@ -22,12 +19,11 @@ const PIECE_BLOCKS = 8;
  */
 const WORK_FLOOR = 32 * 1024 ** 3;
 const WORK_PER_INPUT_BYTE = 4096;
-const FIX = 'download or copy the package again; check its size and checksum';
 
 type State = 'magic' | 'skippable' | 'descriptor' | 'header' | 'block' | 'checksum' | 'skip';
 
 /** Follows frame and block boundaries without decoding. */
-class FrameScanner {
+export class FrameScanner {
   private state: State = 'magic';
   private want = 4;
   private pend: Buffer = Buffer.alloc(0);
@@ -41,7 +37,7 @@ class FrameScanner {
   /** Window bytes the decoder will move: the frame's window per block. */
   work = 0;
 
-  constructor(private readonly what: string, private readonly maxWindow: number) {}
+  constructor(private readonly maxWindow: number) {}
 
   /** Scans a chunk; returns the chunk offsets where block headers start. */
   scan(chunk: Buffer): number[] {
@@ -68,9 +64,9 @@ class FrameScanner {
 
   /** Throws unless the input ended between frames. */
   finish(): void {
-    if (this.frames === 0 && this.state === 'magic' && this.pend.length === 0) throw corrupt(this.what, 'the zstd stream is empty');
+    if (this.frames === 0 && this.state === 'magic' && this.pend.length === 0) throw new Error('the zstd stream is empty');
     if (this.state !== 'magic' || this.pend.length !== 0) {
-      throw corrupt(this.what, `a zstd frame never ends: the input stops inside it (after ${this.blocks} blocks)`);
+      throw new Error(`a zstd frame never ends: the input stops inside it (after ${this.blocks} blocks)`);
     }
   }
 
@@ -92,13 +88,13 @@ class FrameScanner {
         const m = f.readUInt32LE(0);
         if (m === FRAME_MAGIC) return this.expect('descriptor', 1);
         if ((m & 0xfffffff0) >>> 0 === 0x184d2a50) return this.expect('skippable', 4);
-        throw corrupt(this.what, `not a zstd frame (magic 0x${m.toString(16)})`);
+        throw new Error(`not a zstd frame (magic 0x${m.toString(16)})`);
       }
       case 'skippable':
         return this.skip(f.readUInt32LE(0), 'magic');
       case 'descriptor': {
         const d = f[0];
-        if (d & 8) throw corrupt(this.what, 'a zstd frame header has its reserved bit set');
+        if (d & 8) throw new Error('a zstd frame header has its reserved bit set');
         this.descriptor = d;
         this.checksum = ((d >> 2) & 1) === 1;
         const single = (d >> 5) & 1;
@@ -113,9 +109,9 @@ class FrameScanner {
         const h = f[0] | (f[1] << 8) | (f[2] << 16);
         const type = (h >> 1) & 3;
         const size = h >>> 3;
-        if (type === 3) throw corrupt(this.what, 'a zstd block has the reserved type');
+        if (type === 3) throw new Error('a zstd block has the reserved type');
         const max = Math.min(this.window, MAX_BLOCK);
-        if (size > max) throw corrupt(this.what, `a zstd block claims ${size} bytes (at most ${max} in this frame)`);
+        if (size > max) throw new Error(`a zstd block claims ${size} bytes (at most ${max} in this frame)`);
         this.blocks++;
         this.work += this.window;
         const last = (h & 1) === 1;
@@ -142,60 +138,22 @@ class FrameScanner {
     const dictBytes = [0, 1, 2, 4][d & 3];
     const dict = dictBytes === 0 ? 0 : f.readUIntLE(at, dictBytes);
     at += dictBytes;
-    if (dict !== 0) throw new KheadersError('BAD_INPUT', `${this.what}: the zstd frame needs dictionary ${dict}`, 'recompress without a dictionary (distro packages never use one)');
+    if (dict !== 0) throw new KheadersError('BAD_INPUT', `the zstd frame needs dictionary ${dict}`, 'recompress without a dictionary (distro packages never use one)');
     const fcsBytes = f.length - at;
     if (single) window = fcsBytes === 8 ? Number(f.readBigUInt64LE(at)) : f.readUIntLE(at, fcsBytes) + (fcsBytes === 2 ? 256 : 0);
     if (window > this.maxWindow) {
-      throw new KheadersError('LIMIT_EXCEEDED', `${this.what}: a zstd frame needs a ${window}-byte window, over the ${this.maxWindow}-byte limit`,
+      throw new KheadersError('LIMIT_EXCEEDED', `a zstd frame needs a ${window}-byte window, over the ${this.maxWindow}-byte limit`,
         'recompress with a smaller window (zstd -d refuses it by default too)');
     }
     this.window = window;
   }
 }
 
-function corrupt(what: string, problem: string): KheadersError {
-  return new KheadersError('CORRUPT_ARCHIVE', `${what}: corrupt zstd data (${problem})`, FIX);
-}
-
-/** Decodes a zstd stream (one or more frames), yielding the output; at most maxOut bytes. */
-export async function* zstdStream(input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, what: string, maxOut: number, maxWindow = MAX_ZSTD_WINDOW): AsyncGenerator<Buffer> {
-  const scanner = new FrameScanner(what, maxWindow);
-  const out: Buffer[] = [];
-  let total = 0;
-  let seen = 0;
-  const d = new Decompress((c) => {
-    total += c.length;
-    if (c.length > 0) out.push(Buffer.from(c.buffer, c.byteOffset, c.length));
-  });
-  const push = (piece: Uint8Array, final: boolean): void => {
-    try {
-      d.push(piece, final);
-    } catch (err) {
-      throw corrupt(what, err instanceof Error ? err.message : String(err));
-    }
-    if (total > maxOut) {
-      throw new KheadersError('LIMIT_EXCEEDED', `${what}: decompresses to more than ${maxOut} bytes`, 'pass a real distro package (a decompression bomb is refused), or raise the limit');
-    }
-  };
-  for await (const raw of input) {
-    const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.length);
-    seen += chunk.length;
-    const starts = scanner.scan(chunk);
-    const budget = Math.max(WORK_FLOOR, seen * WORK_PER_INPUT_BYTE);
-    if (scanner.work > budget) {
-      throw new KheadersError('LIMIT_EXCEEDED', `${what}: ${scanner.blocks} zstd blocks would make the decoder move ${scanner.work} window bytes for ${seen} bytes of input (over ${budget})`,
-        'pass a package made by a real zstd encoder (or decompress it with zstd -d and recompress it with a smaller window)');
-    }
-    let from = 0;
-    for (let k = PIECE_BLOCKS; k < starts.length; k += PIECE_BLOCKS) {
-      push(chunk.subarray(from, starts[k]), false);
-      from = starts[k] as number;
-      yield* out.splice(0);
-    }
-    push(chunk.subarray(from), false);
-    yield* out.splice(0);
+/** Refuses input whose window moves would cost far more than its size justifies. */
+export function checkWork(scanner: FrameScanner, seen: number): void {
+  const budget = Math.max(WORK_FLOOR, seen * WORK_PER_INPUT_BYTE);
+  if (scanner.work > budget) {
+    throw new KheadersError('LIMIT_EXCEEDED', `${scanner.blocks} zstd blocks would make the decoder move ${scanner.work} window bytes for ${seen} bytes of input (over ${budget})`,
+      'pass a package made by a real zstd encoder (or decompress it with zstd -d and recompress it with a smaller window)');
   }
-  scanner.finish();
-  push(new Uint8Array(0), true);
-  yield* out.splice(0);
 }

@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import type { ByteSource } from './bytes.js';
-import type { Logger } from '../log.js';
-import { readMembers } from '../archive/read.js';
-import { XZ_MAGIC } from '../constants.js';
+import type { ByteSource } from './byte-source.js';
+import type { Logger } from '../../log.js';
+import { readMembers } from '../../archive/read.js';
+import { XZ_MAGIC } from '../../constants.js';
 
 const MAGIC = XZ_MAGIC;
 const CHUNK = 8 * 1024 * 1024;

@@ -1,20 +1,9 @@
 // Pull-based reading of a byte stream, for the package containers (ar, the
 // RPM headers, cpio): exact header reads, and member bodies streamed through
 // without buffering them. Every read past the end is a CORRUPT_ARCHIVE error.
-import { KheadersError } from '../errors.js';
+import { corrupt, type KheadersError } from '../../errors.js';
 
 const EMPTY = Buffer.alloc(0);
-
-/** A member of a package container (an ar or tar member, a cpio entry) as the package readers yield it. */
-export interface PackageMember {
-  /** The name as stored (e.g. "./lib/modules/6.8.0-31-generic/kernel/kernel/kheaders.ko.zst"). */
-  name: string;
-  size: number;
-  /** A regular file (not a directory, link or device). */
-  regular: boolean;
-  /** The body, streamed; unread bytes are skipped when the reader moves on. */
-  body(): AsyncGenerator<Buffer>;
-}
 
 function toBuffer(c: Uint8Array): Buffer {
   return Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.length);
@@ -34,8 +23,7 @@ export class ByteReader {
   }
 
   truncated(field: string): KheadersError {
-    return new KheadersError('CORRUPT_ARCHIVE', `${this.what} is truncated (ends inside ${field}, at byte ${this.offset + this.buf.length})`,
-      'download or copy the package again; check its size and checksum');
+    return corrupt(`${this.what} is truncated (ends inside ${field}, at byte ${this.offset + this.buf.length})`);
   }
 
   private async more(): Promise<Buffer | undefined> {

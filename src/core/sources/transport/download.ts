@@ -1,12 +1,15 @@
+// Downloads a URL to a file: redirects, retries with backoff, the overall
+// deadline, an idle timeout and the size cap; the URL is redacted in every message.
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KheadersError } from '../errors.js';
-import { nodeHttpGet, type HttpGet, type HttpResponse } from './http-get.js';
-import { nullLogger, type Logger } from '../log.js';
-import { MAX_INPUT_BYTES } from '../constants.js';
+import { KheadersError } from '../../errors.js';
+import { redact } from './url.js';
+import { nodeHttpGet, type HttpGet, type HttpResponse } from './http.js';
+import { nullLogger, type Logger } from '../../log.js';
+import { MAX_INPUT_BYTES } from '../../constants.js';
 
 export interface DownloadOptions {
   get?: HttpGet;
@@ -26,44 +29,6 @@ export interface DownloadOptions {
 
 /** The default overall deadline of a download (--timeout, the action's `timeout`). */
 export const DEFAULT_TIMEOUT_S = 300;
-
-/** Values for a URL template's {key}, {arch} and {release}. */
-export interface UrlVars {
-  key?: string;
-  arch?: string;
-  release?: string;
-}
-
-/** True for http:// and https:// sources. */
-export function isUrl(source: string): boolean {
-  return /^https?:\/\//i.test(source);
-}
-
-/** Fills {key}, {arch} and {release} (URL-encoded); any other {word} is an error. */
-export function expandUrlTemplate(template: string, vars: UrlVars): string {
-  return template.replace(/\{([^{}/]*)\}/g, (_all, name: string) => {
-    if (name !== 'key' && name !== 'arch' && name !== 'release') {
-      throw new KheadersError('USAGE', `URL template ${template} has an unknown placeholder {${name}}`, 'use only {key}, {arch} and {release}');
-    }
-    const v = vars[name];
-    if (!v) {
-      throw new KheadersError('USAGE', `URL template ${template} needs {${name}}, which is not known here`,
-        name === 'key' ? 'pass --key MD5 (kheaders key prints it; the action fills it in itself)' : `pass the ${name} explicitly`);
-    }
-    return encodeURIComponent(v);
-  });
-}
-
-/** Hides user:password in URLs we print. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.username || u.password) { u.username = '***'; u.password = ''; }
-    return u.href;
-  } catch {
-    return url;
-  }
-}
 
 class Retryable extends Error {
   constructor(message: string, readonly retryAfterMs?: number) { super(message); }

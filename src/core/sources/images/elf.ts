@@ -1,8 +1,8 @@
-import { KheadersError } from '../errors.js';
-import { nullLogger, type Logger } from '../log.js';
-import type { ByteSource } from './bytes.js';
+import { KheadersError } from '../../errors.js';
+import { nullLogger, type Logger } from '../../log.js';
+import type { ByteSource } from './byte-source.js';
 import { scanForArchive } from './elf-scan.js';
-import { MAX_INPUT_BYTES, XZ_MAGIC } from '../constants.js';
+import { MAX_INPUT_BYTES, XZ_MAGIC } from '../../constants.js';
 
 /** What we learned about an ELF file and where its archive was. */
 export interface ElfArchive {

@@ -2,8 +2,9 @@
 // payload of an RPM: a 110-byte ASCII header (magic, then 13 fields of 8 hex
 // digits), the NUL-terminated name padded to 4, the data padded to 4, and a
 // last entry named TRAILER!!!.
-import { KheadersError } from '../errors.js';
-import type { ByteReader, PackageMember } from './byte-reader.js';
+import { corrupt, KheadersError } from '../../errors.js';
+import type { ByteReader } from './byte-reader.js';
+import type { PackageMember } from './member.js';
 
 const FIELDS = ['ino', 'mode', 'uid', 'gid', 'nlink', 'mtime', 'filesize', 'devmajor', 'devminor', 'rdevmajor', 'rdevminor', 'namesize', 'check'] as const;
 type Field = (typeof FIELDS)[number];
@@ -18,9 +19,8 @@ export interface CpioLimits {
   maxEntries: number;
 }
 
-function corrupt(what: string, problem: string): KheadersError {
-  return new KheadersError('CORRUPT_ARCHIVE', `${what}: malformed cpio payload (${problem})`, 'download or copy the package again; check its size and checksum');
-}
+/** The container's own wording in front of the one CORRUPT_ARCHIVE error. */
+const malformed = (what: string, problem: string): KheadersError => corrupt(`${what}: malformed cpio payload (${problem})`);
 
 const pad4 = (n: number): number => (4 - (n % 4)) % 4;
 
@@ -30,27 +30,27 @@ function parseHeader(h: Buffer, what: string, n: number): Record<Field, number> 
     throw new KheadersError('BAD_INPUT', `${what}: the payload uses RPM's stripped cpio format (07070X, for files over 4 GiB), which kheaders does not read`,
       'kernel module packages never need it; pass the kernel-modules package');
   }
-  if (magic !== '070701' && magic !== '070702') throw corrupt(what, `entry ${n + 1}: magic ${JSON.stringify(magic)} is not newc (070701) or crc (070702)`);
+  if (magic !== '070701' && magic !== '070702') throw malformed(what, `entry ${n + 1}: magic ${JSON.stringify(magic)} is not newc (070701) or crc (070702)`);
   const out = { crc: magic === '070702' } as Record<Field, number> & { crc: boolean };
   FIELDS.forEach((f, i) => {
     const text = h.toString('latin1', 6 + i * 8, 14 + i * 8);
-    if (!/^[0-9a-fA-F]{8}$/.test(text)) throw corrupt(what, `entry ${n + 1}: field ${f} ${JSON.stringify(text)} is not 8 hex digits`);
+    if (!/^[0-9a-fA-F]{8}$/.test(text)) throw malformed(what, `entry ${n + 1}: field ${f} ${JSON.stringify(text)} is not 8 hex digits`);
     out[f] = parseInt(text, 16);
   });
   return out;
 }
 
 /** Yields the entries until TRAILER!!!; a missing trailer is a truncated payload. */
-export async function* cpioMembers(r: ByteReader, what: string, limits: CpioLimits): AsyncGenerator<PackageMember & { checksum?: number }> {
+export async function* cpioMembers(r: ByteReader, what: string, limits: CpioLimits): AsyncGenerator<PackageMember> {
   for (let n = 0; ; n++) {
     if (n >= limits.maxEntries) {
       throw new KheadersError('LIMIT_EXCEEDED', `${what}: the cpio payload has more than ${limits.maxEntries} entries`,
         'pass a real distro package (a cpio bomb is refused), or raise the entry limit');
     }
     const h = parseHeader(await r.exact(110, 'a cpio header'), what, n);
-    if (h.namesize < 2 || h.namesize > MAX_NAME) throw corrupt(what, `entry ${n + 1}: name size ${h.namesize}`);
+    if (h.namesize < 2 || h.namesize > MAX_NAME) throw malformed(what, `entry ${n + 1}: name size ${h.namesize}`);
     const raw = await r.exact(h.namesize + pad4(110 + h.namesize), 'a cpio entry name');
-    if (raw[h.namesize - 1] !== 0 || raw.subarray(0, h.namesize - 1).includes(0)) throw corrupt(what, `entry ${n + 1}: name is not NUL-terminated`);
+    if (raw[h.namesize - 1] !== 0 || raw.subarray(0, h.namesize - 1).includes(0)) throw malformed(what, `entry ${n + 1}: name is not NUL-terminated`);
     const name = raw.toString('utf8', 0, h.namesize - 1);
     if (name === TRAILER) return;
     const section = r.section(h.filesize, `cpio entry ${JSON.stringify(name)}`);

@@ -1,22 +1,18 @@
-// Turns a local file of any supported kind into the raw archive bytes.
+// Turns a local file of any supported kind into the raw archive bytes: a
+// package goes through its container, an image (or a compressed one, through
+// the codec table) is opened, a .tar.xz is the archive itself.
 import { open, readFile, stat } from 'node:fs/promises';
 import { KheadersError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { bufferSource, fileSource } from './bytes.js';
-import { archiveFromElf, isElf } from './elf.js';
-import { decompress, detectCompression } from './module.js';
-import { archiveFromPackage, packageKind, type PackageLimits } from './package.js';
+import { decompress, detectCompression } from '../sources/codecs/table.js';
+import { packageKind, type PackageLimits } from '../sources/containers/table.js';
+import { bufferSource, fileSource } from '../sources/images/byte-source.js';
+import { imageFor } from '../sources/images/table.js';
+import { archiveFromPackage } from './from-package.js';
+import type { FoundArchive } from './found.js';
 
-export interface FoundArchive {
-  archive: Buffer;
-  origin: 'file' | 'elf' | 'package';
-  /** How it was found, for logs: "plain .tar.xz", "ELF64 little-endian ET_REL (symbols)". */
-  detail: string;
-  /** A package's kernel release, from its module's path (cross-checked with the archive). */
-  release?: string;
-  /** The digests of the package file itself (a --sha256 may name the package, as the distro's index lists it). */
-  packageDigest?: { sha256: string; md5: string };
-}
+/** What the sniffs see of a file. */
+const HEAD_BYTES = 4096;
 
 async function head(path: string, n: number): Promise<Buffer> {
   const fh = await open(path, 'r');
@@ -29,10 +25,6 @@ async function head(path: string, n: number): Promise<Buffer> {
   }
 }
 
-function describe(e: { bits: number; endian: string; elfType: string; method: string }, packed: string): string {
-  return `${packed}ELF${e.bits} ${e.endian}-endian ${e.elfType} (${e.method === 'symbols' ? 'symbols' : 'stripped, found by scan'})`;
-}
-
 /** Reads a .tar.xz, a kheaders.ko / kheaders.o / vmlinux, a .ko.xz/.ko.gz/.ko.zst, or a .deb/.rpm/.pkg.tar.* package. */
 export async function archiveFromFile(path: string, opts: { maxBytes: number; log: Logger; release?: string; packageLimits?: Partial<PackageLimits> }): Promise<FoundArchive> {
   const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
@@ -40,27 +32,28 @@ export async function archiveFromFile(path: string, opts: { maxBytes: number; lo
       'pass `running`, a path to a .tar.xz, kheaders.ko(.xz|.gz|.zst), kernel/kheaders.o or vmlinux, or an http(s) URL');
   });
   if (!st.isFile()) throw new KheadersError('BAD_INPUT', `${path} is not a regular file`, 'pass the archive, module or vmlinux file itself');
-  const h = await head(path, 4096);
+  const h = await head(path, HEAD_BYTES);
   const pkg = await packageKind(path, h);
   if (pkg !== undefined) return archiveFromPackage(path, pkg, { release: opts.release, limits: opts.packageLimits, maxBytes: opts.maxBytes, log: opts.log });
-  const kind = detectCompression(h);
-  if (isElf(h)) {
+  const image = imageFor(h);
+  if (image !== undefined) {
     const src = await fileSource(path);
     try {
-      const e = await archiveFromElf(src, path, opts);
-      return { archive: e.archive, origin: 'elf', detail: describe(e, '') };
+      const e = await image.open(src, path, opts);
+      return { archive: e.archive, origin: 'elf', detail: e.detail };
     } finally {
       await src.close();
     }
   }
+  const kind = detectCompression(h);
   if (kind !== 'none') {
     if (st.size > opts.maxBytes) throw new KheadersError('LIMIT_EXCEEDED', `${path} is ${st.size} bytes, over the ${opts.maxBytes}-byte limit`, 'pass the right file, or raise the size limit');
     const raw = await readFile(path);
-    const start = await decompress(raw, kind, path, { stopAfter: 4 });
-    if (isElf(start)) {
+    const inner = imageFor(await decompress(raw, kind, path, { stopAfter: HEAD_BYTES }));
+    if (inner !== undefined) {
       const plain = await decompress(raw, kind, path, { maxBytes: opts.maxBytes });
-      const e = await archiveFromElf(bufferSource(plain), path, opts);
-      return { archive: e.archive, origin: 'elf', detail: describe(e, `${kind}-compressed `) };
+      const e = await inner.open(bufferSource(plain), path, opts);
+      return { archive: e.archive, origin: 'elf', detail: `${kind}-compressed ${e.detail}` };
     }
     if (kind === 'xz') return { archive: raw, origin: 'file', detail: 'plain .tar.xz' };
     throw new KheadersError('BAD_INPUT', `${path} is ${kind}-compressed but holds no ELF module; kheaders archives are .tar.xz`,

@@ -1,0 +1,8 @@
+// gzip: zlib's own decoder (several members in a row decode as one stream).
+import { createGunzip, type Gunzip } from 'node:zlib';
+
+export const gzip = {
+  name: 'gzip',
+  sniff: (head: Buffer): boolean => head.length >= 3 && head[0] === 0x1f && head[1] === 0x8b && head[2] === 8,
+  decoder: (): Gunzip => createGunzip(),
+};
