@@ -59,3 +59,4 @@ export { archiveRelease, defaultHeadersDir, unpackArchive, usageHints, type Unpa
 
 export { vmlinuxHeader, type VmlinuxHOptions, type VmlinuxHResult } from './btf/vmlinux-h.js';
 export { toolPaths, type ToolPaths } from './btf/tools.js';
+export { vmlinuxHeaderFor, type VmlinuxHSourceOptions } from './btf/from-source.js';

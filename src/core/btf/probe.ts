@@ -33,6 +33,8 @@ export interface ProbeOptions {
 
 /** Headers per unit: large enough that the shared includes are parsed few times. */
 const UNIT_SIZE = 250;
+/** Per unit in later rounds, where the headers left are the troublesome ones. */
+const RETRY_UNIT_SIZE = 60;
 /** A header that compiles alone but fails this many times in units is a conflict. */
 const MAX_TRIES = 3;
 
@@ -59,9 +61,10 @@ export async function probeHeaders(root: string, candidates: readonly string[], 
   const bad = new Map<string, string>();
   const units: string[][] = [];
   let queue = [...candidates];
-  while (queue.length > 0) {
+  for (let round = 0; queue.length > 0; round++) {
+    const size = round === 0 ? UNIT_SIZE : RETRY_UNIT_SIZE;
     const batch: string[][] = [];
-    for (let i = 0; i < queue.length; i += UNIT_SIZE) batch.push(queue.slice(i, i + UNIT_SIZE));
+    for (let i = 0; i < queue.length; i += size) batch.push(queue.slice(i, i + size));
     queue = [];
     const suspects: string[] = [];
     await pool(batch, opts.jobs, async (unit) => {
@@ -69,8 +72,11 @@ export async function probeHeaders(root: string, candidates: readonly string[], 
       if (r.prelude) throw archFailure(opts.srcarch, triple, r.prelude);
       if (r.ok) return void units.push(unit);
       if (r.errors.size === 0) throw new KheadersError('COMPILE_FAILED', `clang failed with no error to trace to a header: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`, 'report this with the archive');
-      // The rest of a failed unit goes round again, to end up in a unit that compiles as a whole.
-      unit.forEach((h, i) => (r.errors.has(i) ? suspects.push(h) : queue.push(h)));
+      // What came before the first error compiled as a whole (a unit's prefix is a unit);
+      // the rest goes round again, to end up in a unit that compiles as a whole.
+      const first = Math.min(...r.errors.keys());
+      if (first > 0) units.push(unit.slice(0, first));
+      unit.forEach((h, i) => (r.errors.has(i) ? suspects.push(h) : i > first ? queue.push(h) : undefined));
     });
     // Each suspect on its own: failing there is its own fault; passing means another header broke it.
     await pool(suspects, opts.jobs, async (h) => {
@@ -83,7 +89,7 @@ export async function probeHeaders(root: string, candidates: readonly string[], 
       else if (n >= MAX_TRIES) bad.set(h, 'compiles on its own, but not after other headers (a macro or type clash)');
       else queue.push(h);
     });
-    log.progress(`probe: ${units.reduce((n, u) => n + u.length, 0)} compile, ${bad.size} left out, ${queue.length} to retry`);
+    log.info(`probe: ${units.reduce((n, u) => n + u.length, 0)} compile, ${bad.size} left out, ${queue.length} to retry`);
     queue.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
   }
   units.sort((a, b) => (order.get(a[0]) ?? 0) - (order.get(b[0]) ?? 0));
