@@ -47,7 +47,5 @@ export enum ExportedEnv {
   Bpftrace = 'BPFTRACE_KERNEL_SOURCE',
 }
 
-export const MODES = ['auto', 'build', 'download', 'running', 'verify'] as const;
-
 /** Where the archive came from. */
 export type Origin = 'cache' | 'url' | 'build' | 'running' | 'file';

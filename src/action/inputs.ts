@@ -3,10 +3,10 @@ import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
-  defaultThreads, KEY_NAME, KheadersError, parseConfigSpec, resolveArch, resolveMtime, SHA256_HEX,
+  DEFAULT_TIMEOUT_S, defaultThreads, KERNEL_RELEASE, KEY_NAME, KheadersError, MODES, parseConfigSpec, resolveArch, resolveMtime, SHA256_HEX,
   type Compression, type Mode, type PackSettings, type TreeSettings,
 } from '../core/index.js';
-import { Inputs, MODES } from './constants.js';
+import { Inputs } from './constants.js';
 
 /** Everything the action was asked to do; run.ts maps the mode onto the core's command settings. */
 export interface ActionSettings {
@@ -141,7 +141,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionSettings 
   if (shaIn !== '' && !SHA256_HEX.test(shaIn.toLowerCase())) throw bad(Inputs.Sha256, `"${shaIn}" is not 64 hex digits`, 'pass the archive\'s sha256 as printed by sha256sum');
 
   const release = input(Inputs.Release) || undefined;
-  if (release !== undefined && !/^[A-Za-z0-9._+~-]{1,128}$/.test(release)) {
+  if (release !== undefined && !KERNEL_RELEASE.test(release)) {
     throw bad(Inputs.Release, `"${release}" is not a kernel release`, 'pass the release as uname -r prints it, e.g. 6.8.0-31-generic');
   }
 
@@ -169,7 +169,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionSettings 
     cache: bool(Inputs.Cache, true), keyPrefix, verify, failOnMismatch: bool(Inputs.FailOnMismatch, true),
     strict: bool(Inputs.Strict, false),
     report: resolve(workspace, input(Inputs.Report) || join(env.RUNNER_TEMP || tmpdir(), 'kheaders', 'kheaders-verify.json')),
-    timeout: seconds(Inputs.Timeout, 300),
+    timeout: seconds(Inputs.Timeout, DEFAULT_TIMEOUT_S),
     lookupOnly: bool(Inputs.LookupOnly, false), failOnCacheMiss: bool(Inputs.FailOnCacheMiss, false), save: bool(Inputs.Save, true),
     extractTo, exportEnv,
   };

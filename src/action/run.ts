@@ -165,8 +165,13 @@ export async function execute(a: ActionSettings, ports: RunPorts, log: Logger): 
     const target = a.extractTo === 'auto'
       ? defaultHeadersDir(res.kernelRelease ?? 'unknown', `pass ${Inputs.ExtractTo}: with a directory`)
       : a.extractTo;
-    // bcc's shared-directory rules: a stale or incomplete one of ours is replaced, a current one kept.
-    const done = await phase(log, timings, 'extract', () => unpackArchive(archive, target, { refresh: true, log }));
+    // The CLI's rule without --force: a current one of ours kept, a stale one replaced, anything else refused.
+    const inputs = [{ path: archive, what: `the archive of this step (input "${Inputs.Archive}")` }, { path: a.report, what: `the report (input "${Inputs.Report}")` },
+      ...(tree ? [{ path: tree.source, what: `the kernel tree (input "${Inputs.Source}")` }] : []),
+      ...(tree?.objtree ? [{ path: tree.objtree, what: `the object tree (input "${Inputs.Objtree}")` }] : [])];
+    const done = await phase(log, timings, 'extract', () => unpackArchive(archive, target, { inputs, log }).catch((e: unknown) => {
+      throw e instanceof KheadersError && e.code === 'BAD_INPUT' ? e.prefixed(`input "${Inputs.ExtractTo}": `) : e;
+    }));
     res.headersDir = done.dir;
     for (const line of usageHints(done.dir, true)) log.info(line);
   }

@@ -1,115 +1,110 @@
+// The help texts. Each command's option list is generated from the option
+// table (option-table.ts), which the parser reads too; only the title, the
+// notes and the examples are written here.
 import type { Command } from '../core/index.js';
+import { ALLOWED, COMMANDS, optionFor } from './option-table.js';
 
 /** The CLI's usage text: every command in one screen. */
 export const USAGE = `kheaders: build, fetch, cache, verify and compare the kernel's kheaders_data.tar.xz
 
 Usage:
-  kheaders build   --source DIR [--objtree DIR] [--config FILE|TARGET] [--output FILE]   make the archive
-  kheaders key     --source DIR [same tree and pack flags as build]                     the cache key's md5
-  kheaders verify  --archive FILE --source DIR [--objtree DIR] [--strict]               check it against a tree
-  kheaders extract --from running|FILE|PACKAGE|URL [--output DIR]                       get and unpack it
-  kheaders diff    A.tar.xz B.tar.xz                                                     compare two archives
+  kheaders build   --source DIR [--objtree DIR] [--config FILE|TARGET] [-o FILE]   make the archive
+  kheaders key     --source DIR [the tree and pack options of build] [--json]     the cache key's md5
+  kheaders verify  --archive FILE --source DIR [--objtree DIR] [--strict]         check it against a tree
+  kheaders extract --from running|FILE|PACKAGE|URL|- [-o DIR]                     get and unpack it
+  kheaders diff    A.tar.xz B.tar.xz                                               compare two archives
 
   kheaders COMMAND --help   the options and examples of one command
   kheaders --version
 
+A FILE of - is stdout (stdin for --from); -q prints errors only, -v more.
 Exit codes: 0 success, 1 mismatch or failure, 2 usage or input error, 130/143 interrupted.`;
 
-const TREE = `  --source DIR        kernel source tree (build without it: an embedded sample tree, and it says so)
-  --objtree DIR       object tree of an O= build (generated headers live there)
-  --arch A            SRCARCH (x86, arm64, riscv, ...) or machine name (x86_64, aarch64, ...); default: host
-  --config C          a .config file or a make target (defconfig, x86_64_defconfig, tinyconfig);
-                      runs make olddefconfig|C and make prepare, only when needed
-  --variant RULES     state the script's rules instead of reading them (docs/fidelity.md), e.g.
-                      copy=cpio,objwins=no,sort=list,mode=no,owner=builder,mtime=files`;
+interface Text {
+  title: string;
+  /** Paragraphs after the option list. */
+  notes?: string;
+  examples: string[];
+}
 
-const PACK = `  --mtime DATE        '2024-01-01 00:00:00 UTC', @1704067200, or date(1) output;
-                      default KBUILD_BUILD_TIMESTAMP, then SOURCE_DATE_EPOCH, then @0
-  --compression M     compat (default): xz -6, one thread, byte-identical to the kernel's script
-                      fast: multithreaded xz -1, same tar inside, bytes independent of --threads
-                      none: the plain tar, as the kernel's script makes it before xz
-  --plain-tar         the same as --compression none
-  --threads N         worker threads for fast mode (default: all cores, at least 2)`;
-
-const LIMITS = `  --max-entry-size S  largest member (default 32M); --max-size S: largest tar and input (default 1G)
-  --max-entries N     most members (default 200000); raise these only for an archive you trust`;
-
-const COMMON = '  -v, --verbose       the rules read from the script, every key input, debug lines\n  -h, --help          this text';
-
-/** Each command's own --help, with examples. */
-export const COMMAND_HELP: Record<Command, string> = {
-  build: `kheaders build: make kheaders_data.tar.xz for a kernel tree, as its own kernel/gen_kheaders.sh would
-
-${TREE}
-${PACK}
-  --output FILE       where to write (default ./kheaders_data.tar.xz); written atomically
-  --cache-dir DIR     local cache (default $XDG_CACHE_HOME/kheaders or ~/.cache/kheaders)
-  --no-cache          always build, never store
-  --strict-variant    refuse to build when the tree's script has constructs we do not model
-${COMMON}
-
-It prints the claim: byte-identical, content-identical (naming the fields that cannot match), or unknown.
-
-Examples:
-  kheaders build --source ~/linux --objtree ~/linux/out -o kheaders_data.tar.xz
-  kheaders build --source . --config x86_64_defconfig --mtime '2024-01-01 00:00:00 UTC'
-  kheaders build                      # the embedded sample tree`,
-  key: `kheaders key: print the md5 the cache key ends in, without running make
-
-${TREE}
-${PACK}
-${COMMON}
-
-Examples:
-  kheaders key --source ~/linux --config defconfig
-  kheaders key -v --source ~/linux    # also every key input, to see why a key changed`,
-  verify: `kheaders verify: does this archive hold what this tree (and config) produces?
-
-  --archive FILE      the .tar.xz to check
-${TREE}
-                      (an in-tree build's generated headers and .config are checked without --objtree)
-  --strict            also compare metadata and rebuild to check reproducibility
-  --json F, --markdown F   write reports (schema: docs/verify.md)
-${LIMITS}
-${COMMON}
-
-Exit 0 match, 1 mismatch; the last line is the verdict.
-
-Examples:
-  kheaders verify --archive /sys/kernel/kheaders.tar.xz --source ~/linux --objtree ~/linux/out
-  kheaders verify --archive vendor.tar.xz --source . --strict --json report.json`,
-  extract: `kheaders extract: find an archive, check it, save and/or unpack it
-
-  --from S            running (this kernel: sysfs, else its installed kheaders.ko, else modprobe
-                      as root or with sudo -n), a .tar.xz, kheaders.ko[.xz|.gz|.zst], kheaders.o,
-                      vmlinux, a .deb/.rpm/.pkg.tar.zst kernel modules package,
-                      or an http(s) URL (template with {key}, {arch}, {release})
-  --archive FILE      save the raw .tar.xz as found
-  --output DIR        extract here (default \${TMPDIR:-/tmp}/kheaders-<release>, where bcc looks);
-                      a directory already holding this archive is kept
-  --sha256/--md5 HEX  checked before anything is written
-  --force             replace a non-empty --output directory, even one holding this archive
-  --release R         the kernel to take from a package that holds several; also {release} in a URL
-  --key MD5           {key} in a URL template (kheaders key prints it)
-  --timeout S         the deadline of a download, retries included (default 300 s)
-  --arch A            {arch} in a URL template
-${LIMITS}
-${COMMON}
-
-Examples:
-  kheaders extract --from running
-  kheaders extract --from linux-modules-6.8.0-31-generic_6.8.0-31.31_amd64.deb
-  kheaders extract --from 'https://example.com/kheaders/{key}.tar.xz' --key "$(kheaders key --source .)" --sha256 HEX`,
-  diff: `kheaders diff: compare two archives, member by member, and their xz containers
-
-  A.tar.xz B.tar.xz   the two archives
-  --json F, --markdown F   write reports (schema: docs/diff.md)
-${LIMITS}
-${COMMON}
-
-Exit 0 byte-identical, 1 any difference; the last line is the verdict, naming a known cause.
-
-Examples:
-  kheaders diff vendor/kheaders_data.tar.xz ours/kheaders_data.tar.xz
-  kheaders diff 6.1.191.tar.xz 6.1.192.tar.xz --markdown diff.md`,
+const TEXT: Record<Command, Text> = {
+  build: {
+    title: 'make kheaders_data.tar.xz for a kernel tree, as its own kernel/gen_kheaders.sh would',
+    notes: `It says what it built, from which tree, and where it went ("wrote PATH", from the cache too),
+then the md5 and sha256 on stdout (on stderr when the archive itself goes to stdout).`,
+    examples: [
+      'kheaders build --source ~/linux --objtree ~/linux/out -o kheaders_data.tar.xz',
+      'kheaders build --source . --config x86_64_defconfig --mtime \'2024-01-01 00:00:00 UTC\'',
+      'kheaders build --source . -o - | xz -t',
+      'kheaders build                      # the sample tree',
+    ],
+  },
+  key: {
+    title: 'print the md5 the cache key ends in, without running make',
+    examples: [
+      'kheaders key --source ~/linux --config defconfig',
+      'kheaders key --json --source ~/linux    # the md5 and every key input, to see why a key changed',
+    ],
+  },
+  verify: {
+    title: 'does this archive hold what this tree (and config) produces?',
+    notes: 'Exit 0 match, 1 mismatch; the last line is the verdict (on stderr when a report goes to stdout).',
+    examples: [
+      'kheaders verify --archive /sys/kernel/kheaders.tar.xz --source ~/linux --objtree ~/linux/out',
+      'kheaders verify --archive vendor.tar.xz --source . --strict --json report.json',
+      'kheaders verify --archive vendor.tar.xz --source . --json - | jq .counts',
+    ],
+  },
+  extract: {
+    title: 'find an archive, check it, save and/or unpack it',
+    notes: `Where it extracts: the default directory and --output follow one rule. What kheaders
+extracted there before (its record next to it, or only include/ and arch/ in it) is kept
+when it already holds this archive, and replaced when it does not, so running the same
+command again is never an error. A regular file is replaced only with --force. Anything
+else is refused, --force or not: the input itself, a directory holding it, a directory with
+other content (a kernel tree, a project), /, $HOME, a symlink, another user's directory.`,
+    examples: [
+      'kheaders extract --from running',
+      'kheaders extract --from linux-modules-6.8.0-31-generic_6.8.0-31.31_amd64.deb',
+      'kheaders extract --from \'https://example.com/kheaders/{key}.tar.xz\' --key "$(kheaders key --source .)" --sha256 HEX',
+      'ssh host cat /sys/kernel/kheaders.tar.xz | kheaders extract --from - -o headers',
+    ],
+  },
+  diff: {
+    title: 'compare two archives, member by member, and their xz containers',
+    notes: 'Exit 0 byte-identical, 1 any difference; the last line is the verdict, naming a known cause.',
+    examples: [
+      'kheaders diff vendor/kheaders_data.tar.xz ours/kheaders_data.tar.xz',
+      'kheaders diff 6.1.191.tar.xz 6.1.192.tar.xz --markdown diff.md',
+    ],
+  },
 };
+
+const COLUMN = 24;
+
+/** One command's option list, generated from the table: `  -o, --output PATH     text`. */
+export function optionLines(command: Command): string {
+  const lines: string[] = [];
+  if (command === 'diff') lines.push(`${'  A.tar.xz B.tar.xz'.padEnd(COLUMN)}the two archives`);
+  for (const name of ALLOWED[command]) {
+    const o = optionFor(command, name);
+    const head = `  ${o.short ? `-${o.short}, ` : ''}--${name}${o.arg ? ` ${o.arg}` : ''}`;
+    const [first, ...more] = o.help.split('\n');
+    lines.push(head.length < COLUMN ? `${head.padEnd(COLUMN)}${first}` : `${head}\n${' '.repeat(COLUMN)}${first}`);
+    for (const m of more) lines.push(`${' '.repeat(COLUMN)}${m}`);
+  }
+  return lines.join('\n');
+}
+
+function commandHelp(c: Command): string {
+  const t = TEXT[c];
+  return [`kheaders ${c}: ${t.title}`, '', optionLines(c), ...(t.notes ? ['', t.notes] : []), '', 'Examples:', ...t.examples.map((e) => `  ${e}`)].join('\n');
+}
+
+/** Each command's own --help: title, the generated option list, notes and examples. */
+export const COMMAND_HELP = Object.fromEntries(COMMANDS.map((c) => [c, commandHelp(c)])) as Record<Command, string>;
+
+/** The examples of one command, as written in its help (tests parse each). */
+export function examples(c: Command): readonly string[] {
+  return TEXT[c].examples;
+}

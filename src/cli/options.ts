@@ -1,61 +1,19 @@
-// The CLI's options: one table, which command takes which, and the checks of
-// single values. A wrong option or value names the nearest right one.
-import { checkThreads, defaultThreads, didYouMean, KheadersError, type Command, type Compression, type ReadLimits } from '../core/index.js';
-
-export const COMMANDS: readonly Command[] = ['build', 'key', 'verify', 'extract', 'diff'];
-
-export const OPTIONS = {
-  source: { type: 'string' },
-  objtree: { type: 'string' },
-  arch: { type: 'string' },
-  config: { type: 'string' },
-  mtime: { type: 'string' },
-  compression: { type: 'string' },
-  'plain-tar': { type: 'boolean' },
-  threads: { type: 'string' },
-  output: { type: 'string', short: 'o' },
-  archive: { type: 'string' },
-  'cache-dir': { type: 'string' },
-  'no-cache': { type: 'boolean' },
-  strict: { type: 'boolean' },
-  json: { type: 'string' },
-  markdown: { type: 'string' },
-  from: { type: 'string' },
-  sha256: { type: 'string' },
-  md5: { type: 'string' },
-  key: { type: 'string' },
-  timeout: { type: 'string' },
-  force: { type: 'boolean' },
-  release: { type: 'string' },
-  variant: { type: 'string' },
-  'strict-variant': { type: 'boolean' },
-  'max-entry-size': { type: 'string' },
-  'max-size': { type: 'string' },
-  'max-entries': { type: 'string' },
-  verbose: { type: 'boolean', short: 'v' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-export type Option = keyof typeof OPTIONS;
-const COMMON: Option[] = ['verbose', 'help'];
-const TREE: Option[] = ['source', 'objtree', 'arch', 'config', 'variant'];
-const PACK: Option[] = ['mtime', 'compression', 'plain-tar', 'threads'];
-const LIMITS: Option[] = ['max-entry-size', 'max-size', 'max-entries'];
-/** Which options each command takes; anything else is a usage error. */
-export const ALLOWED: Record<Command, Option[]> = {
-  build: [...COMMON, ...TREE, ...PACK, 'output', 'cache-dir', 'no-cache', 'strict-variant'],
-  key: [...COMMON, ...TREE, ...PACK],
-  verify: [...COMMON, ...TREE, ...LIMITS, 'archive', 'strict', 'json', 'markdown'],
-  extract: [...COMMON, ...LIMITS, 'from', 'archive', 'output', 'sha256', 'md5', 'key', 'force', 'arch', 'release', 'timeout'],
-  diff: [...COMMON, ...LIMITS, 'json', 'markdown'],
-};
+// The checks of single option values (the options themselves are in option-table.ts).
+// A wrong option or value names the nearest right one.
+import { checkThreads, defaultThreads, didYouMean, KERNEL_RELEASE, KheadersError, MD5_HEX, type Command, type Compression, type ReadLimits } from '../core/index.js';
+import { ALLOWED, OPTIONS, type Option } from './option-table.js';
 
 /** parseArgs' error as ours: an unknown option names the nearest one. */
 export function optionError(err: Error, command: Command): KheadersError {
   const unknown = /Unknown option '(-{1,2})([^']+)'/.exec(err.message);
   if (unknown) {
-    const near = didYouMean(unknown[2]!, ALLOWED[command], '--');
-    return new KheadersError('USAGE', `${command} has no option ${unknown[1]}${unknown[2]}${near}`, `see kheaders ${command} --help for its options`);
+    const [, dashes, name] = unknown as unknown as [string, string, string];
+    if (dashes === '--' && name in OPTIONS) {
+      const others = Object.entries(ALLOWED).filter(([, opts]) => opts.includes(name as Option)).map(([c]) => c);
+      return new KheadersError('USAGE', `${command} does not take --${name} (${others.join(' and ')} ${others.length > 1 ? 'do' : 'does'})`, `see kheaders ${command} --help for its options`);
+    }
+    const near = didYouMean(name, [...ALLOWED[command]], '--');
+    return new KheadersError('USAGE', `${command} has no option ${dashes}${name}${near}`, `see kheaders ${command} --help for its options`);
   }
   return new KheadersError('USAGE', err.message, `see kheaders ${command} --help for its options`);
 }
@@ -81,13 +39,13 @@ export function parseThreads(value: string | undefined, compression: Compression
 
 /** --release: a kernel release as uname -r prints it. */
 export function checkRelease(value: string | undefined): string | undefined {
-  if (value === undefined || /^[A-Za-z0-9._+~-]{1,128}$/.test(value)) return value;
+  if (value === undefined || KERNEL_RELEASE.test(value)) return value;
   throw new KheadersError('USAGE', `--release must be a kernel release such as 6.8.0-31-generic, got "${value}"`, 'pass the release as uname -r prints it');
 }
 
 /** --key: the md5 the cache key ends in (`kheaders key` prints it), for {key} in a URL. */
 export function checkKey(value: string | undefined): string | undefined {
-  if (value === undefined || /^[0-9a-f]{32}$/.test(value)) return value;
+  if (value === undefined || MD5_HEX.test(value)) return value;
   throw new KheadersError('USAGE', `--key must be 32 hex digits, got "${value}"`, 'pass the md5 that kheaders key prints');
 }
 

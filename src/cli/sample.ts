@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import type { TreeSettings } from '../core/index.js';
+import { basename, dirname, join } from 'node:path';
+import { KheadersError, type TreeSettings } from '../core/index.js';
 
 /** A stand-in written for the sample (not the kernel's script) with the 6.1 script's shape. */
 const SCRIPT = `#!/bin/sh
@@ -40,10 +40,66 @@ function sampleFiles(arch: string): Record<string, string> {
 /** Writes the sample tree to a fresh temp dir; returns its settings and a cleanup. */
 export async function makeSampleTree(arch: string, makeArch: string): Promise<{ tree: TreeSettings; cleanup: () => Promise<void> }> {
   const root = await mkdtemp(join(tmpdir(), 'kheaders-sample-'));
+  await writeSample(root, arch);
+  return { tree: { source: root, arch, makeArch }, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
+
+const LINK = 'include/dt-bindings/input/linux-sample-codes.h';
+const LINK_TARGET = '../../uapi/linux/sample.h';
+
+async function writeSample(root: string, arch: string): Promise<void> {
   for (const [name, body] of Object.entries(sampleFiles(arch))) {
     await mkdir(dirname(join(root, name)), { recursive: true });
     await writeFile(join(root, name), body);
   }
-  await symlink('../../uapi/linux/sample.h', join(root, 'include/dt-bindings/input/linux-sample-codes.h'));
-  return { tree: { source: root, arch, makeArch }, cleanup: () => rm(root, { recursive: true, force: true }) };
+  await symlink(LINK_TARGET, join(root, LINK));
+}
+
+/** Is dir exactly the sample tree for arch (the same files, bytes and link, nothing else)? */
+async function isSample(dir: string, arch: string): Promise<boolean> {
+  const want = sampleFiles(arch);
+  const seen: string[] = [];
+  const walk = async (rel: string): Promise<boolean> => {
+    for (const e of await readdir(join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (!(await walk(r))) return false;
+      } else if (e.isSymbolicLink()) {
+        if (r !== LINK || (await readlink(join(dir, r))) !== LINK_TARGET) return false;
+        seen.push(r);
+      } else if (e.isFile() && want[r] !== undefined && (await readFile(join(dir, r), 'utf8')) === want[r]) {
+        seen.push(r);
+      } else {
+        return false;
+      }
+    }
+    return true;
+  };
+  return (await walk('')) && seen.length === Object.keys(want).length + 1;
+}
+
+/**
+ * The sample tree kept at dir (the first run's, next to its archive), so the
+ * archive can be verified against it afterwards. An existing sample tree is
+ * reused; anything else at dir is refused, never replaced.
+ */
+export async function keepSampleTree(dir: string, arch: string, makeArch: string): Promise<TreeSettings> {
+  const st = await lstat(dir).catch(() => undefined);
+  if (st !== undefined) {
+    if (!st.isDirectory() || !(await isSample(dir, arch))) {
+      throw new KheadersError('BAD_INPUT', `${dir} exists and is not kheaders' sample tree for ${arch}; the sample build keeps its tree there`,
+        'remove it, build elsewhere with --output DIR/kheaders_data.tar.xz, or pass --source DIR');
+    }
+    return { source: dir, arch, makeArch };
+  }
+  await mkdir(dirname(dir), { recursive: true });
+  const stage = await mkdtemp(join(dirname(dir), `.${basename(dir)}.${process.pid}.tmp-`));
+  try {
+    await writeSample(stage, arch);
+    await rename(stage, dir);
+  } catch (e) {
+    await rm(stage, { recursive: true, force: true });
+    throw e;
+  }
+  return { source: dir, arch, makeArch };
 }

@@ -25,3 +25,9 @@ export const MD5_HEX = /^[0-9a-f]{32}$/;
 
 /** A cache key or key prefix: safe as one file name and as an Actions cache key. */
 export const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** A kernel release as `uname -r` prints it, safe as one file name (bcc's kheaders-<release>). */
+export const KERNEL_RELEASE = /^[A-Za-z0-9._+~-]{1,128}$/;
+
+/** The deadline of a download, retries included, in seconds (CLI --timeout, the action's timeout). */
+export const DEFAULT_TIMEOUT_S = 300;

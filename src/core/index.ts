@@ -49,8 +49,8 @@ export { renderDiffJson } from './diff/render-json.js';
 export { renderDiffMarkdown, type DiffMarkdownOptions } from './diff/render-markdown.js';
 export { renderDiffText, type DiffTextOptions } from './diff/render-text.js';
 
-export { cachedBuild, treeKey, type CachedBuildOptions, type CachedBuildResult } from './cache/cached-build.js';
-export { cacheKey, computeKey, keyInputs, KEY_FORMAT, type KeyInputs, type KeyResult } from './cache/key.js';
+export { cachedBuild, keyDetails, treeKey, type CachedBuildOptions, type CachedBuildResult } from './cache/cached-build.js';
+export { cacheKey, computeKey, keyInputs, KEY_FORMAT, type KeyInputs, type KeyRecord, type KeyResult } from './cache/key.js';
 export { defaultCacheDir, localCache } from './cache/local.js';
 export type { CachePort } from './cache/port.js';
 

@@ -6,8 +6,9 @@ export type Command = Settings['command'];
 /** compat: xz -6, one thread, byte-identical to the kernel. fast: multithreaded, fixed blocks. none: the plain tar. */
 export type Compression = 'compat' | 'fast' | 'none';
 
-/** Where the archive comes from in the action's `mode`. */
-export type Mode = 'auto' | 'build' | 'download' | 'running' | 'verify';
+/** The action's `mode` values: where the archive comes from. */
+export const MODES = ['auto', 'build', 'download', 'running', 'verify'] as const;
+export type Mode = (typeof MODES)[number];
 
 /** A parsed archive timestamp and where it came from (for logs and docs). */
 export interface Mtime {
@@ -108,7 +109,7 @@ export interface ExtractSettings {
   release?: string;
   /** A URL template's {key}: the md5 that `kheaders key` prints. */
   key?: string;
-  /** The deadline of a download, retries included, in seconds (default 300). */
+  /** The deadline of a download, retries included, in seconds (default DEFAULT_TIMEOUT_S). */
   timeout?: number;
   /** Reader limits (--max-entry-size, --max-size, --max-entries). */
   limits?: Partial<ReadLimits>;

@@ -39,7 +39,7 @@ const leftovers = (target: string): string[] => readdirSync(dir).filter((f) => f
 void describe('a directory of ours', () => {
   void it('is extracted as tar -x makes it, with the record next to it and nothing added inside', async () => {
     const t = fresh();
-    const r = await unpackArchive(a.archive, t, { refresh: true });
+    const r = await unpackArchive(a.archive, t);
     assert.equal(r.reused, undefined);
     assert.deepEqual(snapshot(t), snapshot(tarExtract(a.archive, join(dir, `oracle-${n}`))));
     const rec = readFileSync(recordPath(t), 'utf8');
@@ -48,13 +48,13 @@ void describe('a directory of ours', () => {
     assert.equal(statSync(recordPath(t)).uid, statSync(t).uid, 'owned like the directory');
   });
 
-  void it('complete and holding this archive: kept as it is (same inode, nothing written), with every policy but --force', async () => {
+  void it('complete and holding this archive: kept as it is (same inode, nothing written), unless --force', async () => {
     const t = fresh();
     await unpackArchive(a.archive, t);
     const before = { dir: ino(t), rec: ino(recordPath(t)), kconfig: ino(join(t, 'include/linux/kconfig.h')) };
-    for (const opts of [{ refresh: true }, {}]) {
+    for (let run = 0; run < 2; run++) {
       const c = collector();
-      const r = await unpackArchive(a.archive, t, { ...opts, log: c.log });
+      const r = await unpackArchive(a.archive, t, { log: c.log });
       assert.equal(r.reused, true);
       assert.equal(r.release, a.release);
       assert.match(c.lines.info.join('\n'), /kept .*already holds this archive/);
@@ -66,7 +66,7 @@ void describe('a directory of ours', () => {
   });
 
   const stale: Array<[string, (t: string) => void, RegExp]> = [
-    ['kconfig.h deleted (bcc would ignore it)', (t) => rmSync(join(t, 'include/linux/kconfig.h')), /kconfig\.h is missing/],
+    ['kconfig.h deleted (bcc would ignore it)', (t) => rmSync(join(t, 'include/linux/kconfig.h')), /incomplete or changed/],
     ['half-deleted by a tmp cleaner', (t) => rmSync(join(t, 'arch'), { recursive: true }), /incomplete or changed/],
     ['a file changed size', (t) => writeFileSync(join(t, 'include/linux/types.h'), 'x'), /incomplete or changed/],
     ['a file added', (t) => writeFileSync(join(t, 'include/linux/new.h'), ''), /incomplete or changed/],
@@ -75,15 +75,14 @@ void describe('a directory of ours', () => {
     ['the record is a symlink', (t) => { rmSync(recordPath(t)); writeFileSync(join(dir, 'rec-target'), readFileSync(join(dir, 'saved-rec'))); symlinkSync(join(dir, 'rec-target'), recordPath(t)); }, /no record/],
   ];
   for (const [label, spoil, why] of stale) {
-    void it(`stale — ${label}: replaced atomically in the shared directory, refused at an explicit --output`, async () => {
+    void it(`stale — ${label}: replaced atomically (one rule for the shared directory and --output)`, async () => {
       const t = fresh();
       await unpackArchive(a.archive, t);
       writeFileSync(join(dir, 'saved-rec'), readFileSync(recordPath(t)));
       spoil(t);
       const old = ino(t);
-      await rejectsWith(unpackArchive(a.archive, t), 'BAD_INPUT', why, /--force/);
       const c = collector();
-      const r = await unpackArchive(a.archive, t, { refresh: true, log: c.log });
+      const r = await unpackArchive(a.archive, t, { log: c.log });
       assert.equal(r.reused, undefined);
       assert.match(c.lines.info.join('\n'), why);
       assert.notEqual(ino(t), old);
@@ -91,32 +90,39 @@ void describe('a directory of ours', () => {
       assert.ok(lstatSync(recordPath(t)).isFile(), 'a fresh record, not the link');
       assert.deepEqual(leftovers(t), [], 'no staging or aside directory left');
       if (existsSync(join(dir, 'rec-target'))) assert.ok(readFileSync(join(dir, 'rec-target')).equals(readFileSync(join(dir, 'saved-rec'))), 'nothing written through the link');
-      assert.equal((await unpackArchive(a.archive, t, { refresh: true })).reused, true, 'and kept on the next run');
+      assert.equal((await unpackArchive(a.archive, t)).reused, true, 'and kept on the next run');
     });
   }
 
   void it('another archive: replaced in the shared directory (the new tree, the new record)', async () => {
     const t = fresh();
     await unpackArchive(a.archive, t);
-    const r = await unpackArchive(b.archive, t, { refresh: true });
+    const r = await unpackArchive(b.archive, t);
     assert.equal(r.release, b.release);
     assert.deepEqual(snapshot(t), snapshot(tarExtract(b.archive, join(dir, `oracle-${n}`))));
     assert.equal(readFileSync(recordPath(t), 'utf8').slice(0, 64), execFileSync('sha256sum', [b.archive], { encoding: 'utf8' }).slice(0, 64));
   });
 
-  void it('extractArchive: the default ${TMPDIR}/kheaders-<release> is refreshed without --force; an explicit --output is not', async () => {
+  void it('extractArchive: the default ${TMPDIR}/kheaders-<release> and an explicit --output follow one rule', async () => {
     const tmp = mkdtempSync(join(dir, 'tmpdir-'));
     const saved = process.env.TMPDIR;
     process.env.TMPDIR = tmp;
     try {
       const t = join(tmp, `kheaders-${a.release}`);
-      mkdirSync(t);
-      writeFileSync(join(t, 'left-over.h'), '');
+      mkdirSync(join(t, 'include'), { recursive: true });
+      writeFileSync(join(t, 'include', 'left-over.h'), '');
       const r = await extractArchive({ from: a.archive }, nullLogger);
       assert.equal(r.headersDir, t);
-      assert.equal(existsSync(join(t, 'left-over.h')), false);
-      await rejectsWith(extractArchive({ from: b.archive, output: t }, nullLogger), 'BAD_INPUT', /another archive/, /--force/);
-      assert.equal((await extractArchive({ from: a.archive, output: t }, nullLogger)).headersDir, t, 'the same archive again is fine');
+      assert.equal(existsSync(join(t, 'include', 'left-over.h')), false, 'a half-deleted extraction (only include/) is replaced');
+      for (const output of [undefined, t]) {
+        const c = collector();
+        assert.equal((await extractArchive({ from: a.archive, output }, c.log)).headersDir, t, 'the same archive again is fine');
+        assert.match(c.lines.info.join('\n'), /kept .*already holds this archive/, `kept (${output ?? 'default'})`);
+      }
+      const c = collector();
+      assert.equal((await extractArchive({ from: b.archive, output: t }, c.log)).release, b.release);
+      assert.match(c.lines.info.join('\n'), /replacing .*another archive/);
+      assert.deepEqual(snapshot(t), snapshot(tarExtract(b.archive, join(dir, `oracle-${n++}`))));
     } finally {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;
@@ -129,7 +135,7 @@ void describe('what is not ours', () => {
     const t = fresh();
     asNobody('mkdir', t);
     asNobody('touch', join(t, 'planted.h'));
-    for (const opts of [{}, { refresh: true }, { replace: true }]) {
+    for (const opts of [{}, { replace: true }]) {
       await rejectsWith(unpackArchive(a.archive, t, opts), 'BAD_INPUT', /belongs to uid 65534.*planted/, /remove it/);
     }
     assert.deepEqual(readdirSync(t), ['planted.h']);
@@ -139,14 +145,14 @@ void describe('what is not ours', () => {
   void it('an empty directory planted by nobody: refused too (bcc checks the owner, so do we)', { skip: NEEDS_ROOT }, async () => {
     const t = fresh();
     asNobody('mkdir', t);
-    await rejectsWith(unpackArchive(a.archive, t, { refresh: true }), 'BAD_INPUT', /belongs to uid 65534/);
+    await rejectsWith(unpackArchive(a.archive, t), 'BAD_INPUT', /belongs to uid 65534/);
   });
 
   void it('a symlink planted by nobody at the target: refused, its target never written', { skip: NEEDS_ROOT }, async () => {
     const t = fresh();
     const victim = mkdtempSync(join(dir, 'victim-'));
     asNobody('ln', '-s', victim, t);
-    for (const opts of [{}, { refresh: true }, { replace: true }]) {
+    for (const opts of [{}, { replace: true }]) {
       await rejectsWith(unpackArchive(a.archive, t, opts), 'BAD_INPUT', /symbolic link, owned by uid 65534.*never writes through/);
     }
     assert.deepEqual(readdirSync(victim), []);
@@ -157,7 +163,7 @@ void describe('what is not ours', () => {
     const t = fresh();
     const victim = mkdtempSync(join(dir, 'victim-'));
     symlinkSync(victim, t);
-    await rejectsWith(unpackArchive(a.archive, t, { refresh: true }), 'BAD_INPUT', /symbolic link; kheaders never writes through/);
+    await rejectsWith(unpackArchive(a.archive, t), 'BAD_INPUT', /symbolic link; kheaders never writes through/);
     assert.deepEqual(readdirSync(victim), []);
   });
 
@@ -168,7 +174,7 @@ void describe('what is not ours', () => {
     rmSync(recordPath(t));
     asNobody('sh', '-c', `printf '%s' "$1" > "$2"`, 'sh', rec.toString(), recordPath(t));
     const c = collector();
-    await unpackArchive(a.archive, t, { refresh: true, log: c.log });
+    await unpackArchive(a.archive, t, { log: c.log });
     assert.match(c.lines.info.join('\n'), /no record/);
     assert.equal(statSync(recordPath(t)).uid, 0);
   });

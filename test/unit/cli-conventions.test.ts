@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { parseCli } from '../../src/cli/args.js';
 import { COMMAND_HELP } from '../../src/cli/help.js';
 import { useColour } from '../../src/cli/logger.js';
-import { OPTIONS } from '../../src/cli/options.js';
+import { OPTIONS } from '../../src/cli/option-table.js';
 import { throwsWith } from '../helpers/errors.js';
 import { tempDir, writeTree } from '../helpers/action-tree.js';
 

@@ -239,7 +239,7 @@ test('a hostile, a missing and a non-xz archive exit 2 with error: and fix: line
 
 test('usage: diff takes exactly two positionals, resolved from the cwd; other commands still take none', async () => {
   assert.deepEqual(parseCli(['diff', 'a.tar.xz', '--json', 'r.json', '--', '-b.tar.xz'], {}, '/w'), {
-    kind: 'run', verbose: false, settings: { command: 'diff', a: '/w/a.tar.xz', b: '/w/-b.tar.xz', json: '/w/r.json', markdown: undefined },
+    kind: 'run', verbose: false, quiet: false, settings: { command: 'diff', a: '/w/a.tar.xz', b: '/w/-b.tar.xz', json: '/w/r.json', markdown: undefined },
   });
   for (const argv of [['diff', 'one.tar.xz'], ['diff', 'a', 'b', 'c'], ['diff', 'a', 'b', '--source', 'x'], ['build', '--source', 'l', 'extra']]) {
     throwsWith(() => parseCli(argv, {}, '/w'), 'USAGE', undefined, /./);

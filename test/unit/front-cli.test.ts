@@ -148,8 +148,9 @@ void describe('parseCli: key, verify, extract', () => {
 });
 
 void describe('parseCli: usage errors and help', () => {
-  void it('-h, --help, help, no arguments and --help after a command are help', () => {
-    for (const argv of [['-h'], ['--help'], ['help'], []]) assert.deepEqual(parseCli(argv, EMPTY, cwd), { kind: 'help' }, argv.join(' '));
+  void it('-h, --help, help and --help after a command are help; no arguments at all is the usage (exit 2)', () => {
+    for (const argv of [['-h'], ['--help'], ['help']]) assert.deepEqual(parseCli(argv, EMPTY, cwd), { kind: 'help' }, argv.join(' '));
+    assert.deepEqual(parseCli([], EMPTY, cwd), { kind: 'usage' });
     assert.deepEqual(parseCli(['build', '--help'], EMPTY, cwd), { kind: 'help', command: 'build' });
     assert.deepEqual(parseCli(['verify', '-h'], EMPTY, cwd), { kind: 'help', command: 'verify' });
   });

@@ -90,16 +90,19 @@ describe('unpackArchive', () => {
     assert.deepEqual(entries(parent), []);
   });
 
-  it('existing non-empty target: refused without replace; replaced atomically with it', async () => {
+  it('existing non-empty target: a previous extraction (only include/) is replaced atomically; other content is refused, also with replace', async () => {
     const target = join(dir, 'existing');
-    mkdirSync(target);
-    writeFileSync(join(target, 'stale.h'), 'old');
-    await rejectsWith(unpackArchive(fx.archive, target), 'BAD_INPUT', /already exists/, /--force/);
-    assert.ok(existsSync(join(target, 'stale.h')));
-    await unpackArchive(fx.archive, target, { replace: true });
-    assert.equal(existsSync(join(target, 'stale.h')), false);
+    mkdirSync(join(target, 'include'), { recursive: true });
+    writeFileSync(join(target, 'include', 'stale.h'), 'old');
+    await unpackArchive(fx.archive, target);
+    assert.equal(existsSync(join(target, 'include', 'stale.h')), false);
     assert.ok(existsSync(join(target, 'include/linux/kconfig.h')));
     assert.deepEqual(entries(dir).filter((n) => n.startsWith('.existing')), []);
+    const mine = join(dir, 'mine');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'notes.txt'), 'mine');
+    for (const replace of [false, true]) await rejectsWith(unpackArchive(fx.archive, mine, { replace }), 'BAD_INPUT', /not a directory kheaders extracted: it holds notes\.txt/);
+    assert.equal(readFileSync(join(mine, 'notes.txt'), 'utf8'), 'mine');
   });
 
   it('existing empty target dir is filled', async () => {

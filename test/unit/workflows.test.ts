@@ -17,6 +17,17 @@ void describe('workflows', () => {
     assert.deepEqual(await lintWorkflows(files), []);
   });
 
+  void it('the release publishes the packed tarball to npm with provenance, only when an NPM_TOKEN secret is configured', () => {
+    const yml = readFileSync(join(ROOT, '.github/workflows/release.yml'), 'utf8');
+    assert.match(yml, /^ {6}NPM_TOKEN: \$\{\{ secrets\.NPM_TOKEN \}\}$/m);
+    assert.match(yml, /registry-url: https:\/\/registry\.npmjs\.org/);
+    const step = /- name: publish to npm[^\n]*\n((?: {8}.*\n)+)/.exec(yml)?.[1] ?? '';
+    assert.match(step, /^ {8}if: env\.NPM_TOKEN != ''$/m);
+    assert.match(step, /NODE_AUTH_TOKEN: \$\{\{ env\.NPM_TOKEN \}\}/);
+    assert.match(step, /run: npm publish --provenance --access public "\.\/\$FILE"/);
+    assert.match(yml, /id-token: write/, 'provenance needs the OIDC token');
+  });
+
   void it('the linter does find problems (a bad expression, an unmarked zero digest)', async () => {
     const dir = mkdtempSync(join(ROOT, '.lint-'));
     try {

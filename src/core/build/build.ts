@@ -60,7 +60,7 @@ export async function buildArchive(opts: BuildOptions, log: Logger): Promise<Bui
     throw new KheadersError('UNKNOWN_SCRIPT', `refusing to build: ${describeClaim(claim)}`,
       'pass --variant RULES to state the rules, or drop --strict-variant to follow the closest ones');
   }
-  log.info(`claim: ${describeClaim(claim)}`);
+  log.debug(`claim: ${describeClaim(claim)}`);
   const prepared = await phase(log, timings, 'prepare config', () => prepareTree(tree, log));
   const entries = await phase(log, timings, 'collect headers', async () => {
     const found = await collectHeaders({ srctree: tree.source, objtree: tree.objtree, srcarch: tree.arch, variant: variant.variant, rules: variant.rules });
@@ -108,7 +108,7 @@ export async function buildArchive(opts: BuildOptions, log: Logger): Promise<Bui
       },
     });
     const result = await writeAtomically(output, tar, [counter, createCompressor(pack.compression, pack.threads), xzCounter], opts.signal);
-    log.info(`${(tarSize / 1e6).toFixed(1)} MB tar -> ${(result.size / 1e6).toFixed(1)} MB xz (${pack.compression})`);
+    log.debug(`packed ${tarSize} bytes of tar into ${result.size} bytes (compression ${pack.compression})`);
     return result;
   });
   return { archive: output, ...written, tarSize, files: entries.length, variant, claim, mtime, prepare: prepared, timings };

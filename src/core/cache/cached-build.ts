@@ -7,7 +7,7 @@ import { resolveTree } from '../kernel/resolve.js';
 import type { VariantInfo } from '../kernel/script.js';
 import { phase, type Logger } from '../log.js';
 import type { BuildSettings, PackSettings, TreeSettings } from '../settings.js';
-import { cacheKey, computeKey, keyInputs } from './key.js';
+import { cacheKey, computeKey, keyInputs, type KeyResult } from './key.js';
 import type { CachePort } from './port.js';
 
 export interface CachedBuildOptions {
@@ -45,13 +45,18 @@ export interface CachedBuildResult {
   build?: BuildResult;
 }
 
-/** The md5 the cache key ends in, with every key input logged at debug level. */
-export async function treeKey(tree: TreeSettings, pack: PackSettings, variant: VariantInfo, log: Logger): Promise<string> {
+/** The cache key's md5 and every input it is taken over, each logged at debug level. */
+export async function keyDetails(tree: TreeSettings, pack: PackSettings, variant: VariantInfo, log: Logger): Promise<KeyResult> {
   const k = await computeKey(keyInputs(tree, pack, variant));
   for (const f of k.facts) log.debug(`key input: ${f}`);
   for (const r of k.records) log.debug(`key input: ${r}`);
   log.info(`key md5 ${k.md5} over ${k.files} files`);
-  return k.md5;
+  return k;
+}
+
+/** The md5 the cache key ends in, with every key input logged at debug level. */
+export async function treeKey(tree: TreeSettings, pack: PackSettings, variant: VariantInfo, log: Logger): Promise<string> {
+  return (await keyDetails(tree, pack, variant, log)).md5;
 }
 
 /** The output archive for these settings: from the cache, the fallback, or a build. */

@@ -42,6 +42,16 @@ export interface KeyResult {
   facts: string[];
   /** Every path record, in hashing order ("src include/linux/a.h f <md5>"), for `key -v`. */
   records: string[];
+  /** The same records in full, for `key --json`: with `facts`, every byte the md5 is taken over. */
+  inputs: KeyRecord[];
+}
+
+/** One hashed path: its group (src, obj, prep, kconfig), path, kind (f, l, d, elf, absent) and digest. */
+export interface KeyRecord {
+  group: string;
+  path: string;
+  kind: string;
+  digest: string;
 }
 
 /** Environment variables that steer config resolution and `make prepare`. */
@@ -248,5 +258,6 @@ export async function computeKey(inp: KeyInputs): Promise<KeyResult> {
   }
   const files = groups.reduce((n, [, r]) => n + r.filter((x) => x[1] === 'f').length, 0);
   const records = groups.flatMap(([tag, recs]) => recs.map(([name, kind, d]) => `${tag} ${name} ${kind}${d ? ` ${d.split('\n')[0]}` : ''}`));
-  return { md5: digest(facts, groups), files, facts, records };
+  const inputs = groups.flatMap(([group, recs]) => recs.map(([path, kind, d]) => ({ group, path, kind, digest: d })));
+  return { md5: digest(facts, groups), files, facts, records, inputs };
 }

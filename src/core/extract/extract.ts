@@ -26,7 +26,7 @@ export interface ExtractOptions extends LocateOptions {
   extract?: boolean;
   sha256?: string;
   md5?: string;
-  /** Replace an existing non-empty output directory (CLI --force). */
+  /** --force: extract again into a complete output, replace a regular file (headers-dir.ts). */
   replace?: boolean;
   /** The caller verifies the archive against a source tree afterwards: no "unverified" warning. */
   willVerify?: boolean;
@@ -104,8 +104,10 @@ export async function extractArchive(opts: ExtractOptions, log: Logger): Promise
     // The default output is named after the release: read it first (uname -r for the running kernel).
     const release = found.release ?? (opts.output === undefined ? await archiveRelease(found.archive, opts.limits) : undefined);
     const out = opts.output ?? defaultHeadersDir(release);
-    // The default directory is bcc's shared one: a stale one of ours is replaced, a current one kept.
-    const res = await unpackArchive(found.archive, out, { replace: opts.replace, refresh: opts.output === undefined, limits: opts.limits, log, signal: opts.signal });
+    // One rule for the default directory and --output (headers-dir.ts); the run's own files are never replaced.
+    const inputs = [...(found.origin === 'url' || opts.from === 'running' ? [] : [{ path: resolve(opts.from), what: 'the input of this run (--from)' }]),
+      ...(opts.archive === undefined ? [] : [{ path: resolve(opts.archive), what: 'the --archive file of this run' }])];
+    const res = await unpackArchive(found.archive, out, { replace: opts.replace, inputs, limits: opts.limits, log, signal: opts.signal });
     result.headersDir = res.dir;
     result.release = release ?? res.release;
     if (found.origin === 'running') warnOtherRelease(found, res.release, log);

@@ -1,6 +1,6 @@
-// The headers directory is shared with bcc (`${TMPDIR:-/tmp}/kheaders-<release>`,
-// its own fallback path), so it follows bcc's rules and more: a directory that
-// is not ours is refused; a complete one holding this archive is kept; a stale or
+// Every target (bcc's shared `${TMPDIR:-/tmp}/kheaders-<release>`, --output, the
+// action's extract-to) follows bcc's rules and more: what is not ours is refused
+// (protected.ts); a complete one holding this archive is kept; a stale or
 // incomplete one of ours is replaced in one rename. Nothing here follows a symlink
 // at the target, and the record of what was extracted lives next to the tree
 // (`DIR.kheaders.sha256`), never inside it, where bcc would see it as a header.
@@ -11,16 +11,16 @@ import { parseUtsRelease, UTSRELEASE_H } from '../archive/identity.js';
 import { KheadersError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { writeFileAtomically } from './atomic.js';
+import { extractionOwner, refuseProtected, type RunPath } from './protected.js';
 import { stagePrefix } from './stale.js';
 
-/** What to do with an existing directory of ours that does not hold this archive. */
-export type ExistingPolicy =
-  /** Refuse it (an explicit --output without --force). */
-  | 'refuse'
-  /** Replace it (bcc's shared default directory, the action's extract-to). */
-  | 'refresh'
-  /** Replace it even when it holds this archive (--force). */
-  | 'replace';
+/**
+ * The one rule for any target (the default directory, --output, the action's
+ * extract-to): what kheaders made there is kept when it holds this archive,
+ * complete, and replaced otherwise; 'force' (--force) also extracts a complete
+ * one again and replaces a regular file. Anything else is refused.
+ */
+export type ExistingPolicy = 'keep' | 'force';
 
 /** What extracting left: the archive's sha256 and the tree's counts; written to DIR.kheaders.sha256. */
 export interface DirRecord {
@@ -44,7 +44,6 @@ export function recordPath(dir: string): string {
   return `${dir}.kheaders.sha256`;
 }
 
-const KCONFIG_H = 'include/linux/kconfig.h';
 /** Largest tree we count before giving up on it as "not ours" (a kernel's has about 4,000 files). */
 const MAX_WALK = 1_000_000;
 
@@ -100,12 +99,9 @@ async function countTree(root: string, max: number): Promise<{ files: number; sy
 /** Why a directory of ours is not a complete extraction of the archive with this sha256; undefined when it is. */
 async function staleReason(target: string, st: Stats, sha256: string, uid: number | undefined): Promise<string | { release?: string; files: number; symlinks: number; dirs: number; bytes: number }> {
   if ((st.mode & 0o022) !== 0) return `it is writable by others (mode ${(st.mode & 0o777).toString(8)})`;
-  const text = await readOwnedSmall(recordPath(target), uid);
-  const rec = text === undefined ? undefined : parseRecord(text);
+  const rec = await ownRecord(target, uid);
   if (!rec) return `there is no record of what was extracted into it (${basename(recordPath(target))})`;
   if (rec.sha256 !== sha256) return `it holds another archive (sha256 ${rec.sha256.slice(0, 12)}…, this one is ${sha256.slice(0, 12)}…)`;
-  const kconfig = await lstatOrUndefined(join(target, KCONFIG_H)).catch(() => undefined);
-  if (!kconfig?.isFile()) return `${KCONFIG_H} is missing (bcc would ignore the directory)`;
   const got = await countTree(target, MAX_WALK);
   if (got.files !== rec.files || got.symlinks !== rec.symlinks || got.bytes !== rec.bytes || got.other !== 0) {
     return `it is incomplete or changed (${got.files} files, ${got.symlinks} symlinks, ${got.bytes} bytes; the archive has ${rec.files}, ${rec.symlinks}, ${rec.bytes})`;
@@ -114,14 +110,22 @@ async function staleReason(target: string, st: Stats, sha256: string, uid: numbe
   return { release: uts === undefined ? undefined : parseUtsRelease(uts), files: got.files, symlinks: got.symlinks, dirs: got.dirs, bytes: got.bytes };
 }
 
+/** Our record next to target, when there is a valid one. */
+async function ownRecord(target: string, uid: number | undefined): Promise<DirRecord | undefined> {
+  const text = await readOwnedSmall(recordPath(target), uid);
+  return text === undefined ? undefined : parseRecord(text);
+}
+
 /**
  * Decides what to do with what is at `target` before extracting the archive
- * with this sha256 there. Throws for what must not be touched: a symlink,
- * anything owned by another user, and (policy refuse) a non-empty directory.
+ * with this sha256 there. Throws for what must not be touched: the run's
+ * inputs (or a directory holding one), `/`, `$HOME`, a symlink, anything owned
+ * by another user, a directory kheaders did not make, and a file (without --force).
  */
-export async function inspectTarget(target: string, sha256: string, policy: ExistingPolicy): Promise<TargetState> {
+export async function inspectTarget(target: string, sha256: string, policy: ExistingPolicy, inputs: readonly RunPath[] = []): Promise<TargetState> {
   const st = await lstatOrUndefined(target);
   if (!st) return { kind: 'absent' };
+  await refuseProtected(target, st, inputs);
   const euid = process.geteuid?.();
   if (st.isSymbolicLink()) {
     const whose = euid !== undefined && st.uid !== euid ? `, owned by uid ${st.uid}; someone else may have planted it` : '';
@@ -133,16 +137,20 @@ export async function inspectTarget(target: string, sha256: string, policy: Exis
       'remove it (as its owner or root) or choose another --output');
   }
   if (!st.isDirectory()) {
-    if (policy === 'replace') return { kind: 'replace', why: 'it is not a directory (--force)' };
-    throw new KheadersError('BAD_INPUT', `${target} already exists and is not a directory`, 'remove it, choose another --output, or pass --force to replace it');
+    if (!st.isFile()) throw new KheadersError('BAD_INPUT', `${target} exists and is neither a directory nor a regular file; kheaders never replaces it`, 'choose another --output');
+    if (policy === 'force') return { kind: 'replace', why: 'it is a regular file (--force)' };
+    throw new KheadersError('BAD_INPUT', `${target} already exists and is a file, not a directory`, 'remove it, choose another --output, or pass --force to replace the file');
   }
   if ((await readdir(target)).length === 0) return { kind: 'empty' };
-  if (policy === 'replace') return { kind: 'replace', why: 'asked to replace it (--force)' };
+  const owner = await extractionOwner(target, (await ownRecord(target, euid)) !== undefined);
+  if (!owner.ours) {
+    throw new KheadersError('BAD_INPUT', `${target} is not a directory kheaders extracted: ${owner.why}; kheaders never replaces it${policy === 'force' ? ', even with --force' : ''}`,
+      'choose another --output (a new or empty directory, or one kheaders extracted before)');
+  }
+  if (policy === 'force') return { kind: 'replace', why: 'asked to extract again (--force)' };
   const why = await staleReason(target, st, sha256, euid);
   if (typeof why !== 'string') return { kind: 'current', ...why };
-  if (policy === 'refresh') return { kind: 'replace', why };
-  throw new KheadersError('BAD_INPUT', `${target} already exists and is not an empty directory (${why})`,
-    'remove it, choose another --output, or pass --force to replace it');
+  return { kind: 'replace', why };
 }
 
 /**

@@ -10,20 +10,22 @@ import { fsError } from './fs-errors.js';
 import { removeStale, stagePrefix } from './stale.js';
 import { digestBuffer, digestFile } from './atomic.js';
 import { inspectTarget, placeTree, writeRecord } from './headers-dir.js';
+import type { RunPath } from './protected.js';
+import { KERNEL_RELEASE } from '../constants.js';
 import { readMembers } from '../archive/read.js';
 import type { ReadLimits } from '../types.js';
 
 export interface UnpackOptions {
   /** Aborting stops between members and removes the staged tree. */
   signal?: AbortSignal;
-  /** Replace an existing, non-empty target that we own (default false). */
-  replace?: boolean;
   /**
-   * Replace a stale or incomplete target of ours without `replace` (bcc's shared
-   * directory, the action's extract-to). Either way, a complete one holding this
-   * archive is kept (headers-dir.ts; docs/extract.md).
+   * --force: also extract again into a complete target holding this archive, and
+   * replace a regular file. Without it, such a target is kept and a stale one of
+   * ours replaced; what kheaders did not make is refused either way (headers-dir.ts).
    */
-  refresh?: boolean;
+  replace?: boolean;
+  /** The run's other paths (its input, the saved archive, a tree): never replaced, nor a directory holding one. */
+  inputs?: readonly RunPath[];
   limits?: Partial<ReadLimits>;
   log?: Logger;
 }
@@ -48,7 +50,7 @@ const UTS = UTSRELEASE_H;
  * The release comes from the archive, so one that is unsafe as a file name is refused.
  */
 export function defaultHeadersDir(release: string | undefined, fix = 'pass --output DIR'): string {
-  const ok = release !== undefined && /^[A-Za-z0-9._+~-]{1,128}$/.test(release) && release !== '.' && release !== '..';
+  const ok = release !== undefined && KERNEL_RELEASE.test(release) && release !== '.' && release !== '..';
   if (!ok) throw new KheadersError('BAD_INPUT', `cannot name the default headers directory: the archive has no usable UTS_RELEASE (${release ?? 'none'})`, fix);
   return join(process.env.TMPDIR || '/tmp', `kheaders-${release}`);
 }
@@ -76,7 +78,7 @@ export async function unpackArchive(input: Buffer | string, target: string, opts
   const parent = dirname(target);
   await mkdir(parent, { recursive: true }).catch((e: unknown) => { throw fsError(e, parent, 'create the directory'); });
   const sha256 = await (typeof input === 'string' ? digestFile(input) : Promise.resolve(digestBuffer(input))).then((d) => d.sha256, () => undefined);
-  const state = await inspectTarget(target, sha256 ?? '', opts.replace ? 'replace' : opts.refresh ? 'refresh' : 'refuse');
+  const state = await inspectTarget(target, sha256 ?? '', opts.replace ? 'force' : 'keep', opts.inputs);
   if (state.kind === 'current') {
     log.info(`kept ${target}: it already holds this archive, complete (${state.files} files, sha256 ${sha256 ?? ''})`);
     return { dir: target, files: state.files, dirs: state.dirs, symlinks: state.symlinks, bytes: state.bytes, release: state.release, reused: true };

@@ -9,7 +9,7 @@ import { KheadersError } from '../../errors.js';
 import { redact } from './url.js';
 import { nodeHttpGet, type HttpGet, type HttpResponse } from './http.js';
 import { nullLogger, type Logger } from '../../log.js';
-import { MAX_INPUT_BYTES } from '../../constants.js';
+import { DEFAULT_TIMEOUT_S, MAX_INPUT_BYTES } from '../../constants.js';
 
 export interface DownloadOptions {
   get?: HttpGet;
@@ -22,13 +22,11 @@ export interface DownloadOptions {
   /** Refuse bodies larger than this (default 1 GiB: a vmlinux with debug info fits). */
   maxBytes?: number;
   maxRedirects?: number;
-  /** The deadline for the whole download, retries included (default 300 s). */
+  /** The deadline for the whole download, retries included (default DEFAULT_TIMEOUT_S). */
   timeoutMs?: number;
   log?: Logger;
 }
 
-/** The default overall deadline of a download (--timeout, the action's `timeout`). */
-export const DEFAULT_TIMEOUT_S = 300;
 
 class Retryable extends Error {
   constructor(message: string, readonly retryAfterMs?: number) { super(message); }
