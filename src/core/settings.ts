@@ -131,7 +131,7 @@ export interface DiffSettings {
 }
 
 /** One command's settings; each variant has exactly the fields it needs. */
-export type Settings = BuildSettings | KeySettings | VerifySettings | ExtractSettings | DiffSettings;
+export type Settings = BuildSettings | KeySettings | VerifySettings | ExtractSettings | DiffSettings | VmlinuxHSettings;
 
 /** `kheaders vmlinux-h` / the action's vmlinux-h mode. */
 export interface VmlinuxHSettings {
