@@ -22,6 +22,7 @@ function setOutputs(r: RunResult): void {
     [Outputs.Verified]: r.verify ? String(r.verify.report.result === 'match') : '',
     [Outputs.Mismatches]: r.verify ? String(r.verify.mismatches) : '',
     [Outputs.Report]: r.verify?.reportPath ?? '',
+    [Outputs.VmlinuxH]: r.vmlinuxH ?? '',
   };
   for (const [name, value] of Object.entries(out)) core.setOutput(name, value);
 }

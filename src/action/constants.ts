@@ -23,6 +23,7 @@ export enum Inputs {
   Report = 'report',
   ExtractTo = 'extract-to',
   ExportEnv = 'export-env',
+  VmlinuxH = 'vmlinux-h',
 }
 
 export enum Outputs {
@@ -39,6 +40,7 @@ export enum Outputs {
   Verified = 'verified',
   Mismatches = 'mismatches',
   Report = 'report',
+  VmlinuxH = 'vmlinux-h',
 }
 
 /** Environment variables export-env sets for later steps. */

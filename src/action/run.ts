@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   archiveRelease, buildDir, cacheKey, cachedBuild, claimFor, defaultHeadersDir, digestFile, unpackArchive, extractArchive, KheadersError,
-  parseUtsRelease, phase, resolveTree, treeKey, usageHints, UTSRELEASE_H,
+  parseUtsRelease, phase, resolveTree, treeKey, usageHints, UTSRELEASE_H, defaultCacheDir, vmlinuxHeader,
   type BuildSettings, type CachePort, type ExtractSettings, type Claim, type ExtractResult, type Logger, type TreeSettings, type UrlVars, type VariantInfo, type Written,
 } from '../core/index.js';
 import { Inputs, type Origin } from './constants.js';
@@ -31,6 +31,8 @@ export interface RunResult extends Written {
   verify?: VerifyOutcome;
   /** Where the headers were extracted. */
   headersDir?: string;
+  /** The vmlinux.h written (input vmlinux-h). */
+  vmlinuxH?: string;
   /** lookup-only: the cache was only asked; there is no archive. */
   lookupOnly?: boolean;
 }
@@ -174,6 +176,12 @@ export async function execute(a: ActionSettings, ports: RunPorts, log: Logger): 
     }));
     res.headersDir = done.dir;
     for (const line of usageHints(done.dir, true)) log.info(line);
+  }
+  if (a.vmlinuxH !== undefined) {
+    const out = a.vmlinuxH;
+    const h = await phase(log, timings, 'vmlinux-h', () => vmlinuxHeader(archive, { output: out, btf: out.replace(/(\.h)?$/, '.btf'), cacheDir: defaultCacheDir(process.env), log }));
+    log.info(`wrote ${out}: ${h.structs} structs from ${h.included} headers (${h.leftOut.length} left out, listed at its top)`);
+    res.vmlinuxH = out;
   }
   return res;
 }

@@ -5,11 +5,13 @@
 // into the running kernel, and one built on a wrong struct does not.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KheadersError, vmlinuxHeader, type VmlinuxHResult } from '../../src/core/index.js';
+import { getInputs } from '../../src/action/inputs.js';
+import { execute } from '../../src/action/run.js';
+import { KheadersError, nullLogger, vmlinuxHeader, type VmlinuxHResult } from '../../src/core/index.js';
 import { ROOT, sh } from '../helpers/bcc.js';
 import { btfLayouts, compareLayouts, objectBtf } from '../helpers/btf-layout.js';
 import { CORE_PROGRAM, oracleTree, requireVmlinuxTools, type OracleTree } from '../helpers/vmlinux-h.js';
@@ -59,6 +61,11 @@ for (const arch of ['x86', 'arm64'] as const) {
         for (const [name, layouts] of await btfLayouts(await objectBtf(o, work, i))) oracle.set(name, [...(oracle.get(name) ?? []), ...layouts]);
       }
       const c = compareLayouts(ours, oracle);
+      // The comparison itself can fail: one member moved by a byte is caught.
+      const ts = ours.get('task_struct')?.[0];
+      assert.ok(ts);
+      const moved = new Map(ours).set('task_struct', [{ ...ts, members: ts.members.map((m, i) => (i === 3 ? m.replace(/@(\d+)/, (_, n: string) => `@${Number(n) + 8}`) : m)) }]);
+      assert.equal(compareLayouts(moved, oracle).mismatches.length, 1);
       console.log(`${arch}: ${c.common} of ${c.oracle} oracle struct/union types present (coverage ${(100 * c.common / c.oracle).toFixed(1)}%), ${c.members} members compared, ${c.mismatches.length} mismatches`);
       assert.deepEqual(c.mismatches, []);
       assert.ok(c.common >= 300, `only ${c.common} oracle types in common`);
@@ -122,6 +129,61 @@ describe('a CO-RE program built on our vmlinux.h', { timeout: 600_000 }, () => {
     const r = await sh(['unshare', '-m', '--propagation', 'private', 'sh', '-c', 'mount -t bpf bpf "$1" && bpftool prog load "$2" "$1/prog" && bpftool prog show pinned "$1/prog"', 'sh', pin, path.join(dir, 'prog.bpf.o')]);
     return { code: r.code, stderr: r.stderr + r.stdout };
   }
+});
+
+describe('kheaders vmlinux-h (the CLI)', { timeout: 600_000 }, () => {
+  const cli = (args: string[]): ReturnType<typeof sh> => sh([process.execPath, '--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'vmlinux-h', ...args], { cwd: ROOT, timeoutMs: 600_000 });
+
+  test('--from ARCHIVE -o FILE --btf FILE writes the same bytes as the core, and prints the path', async () => {
+    const r = results.get('arm64');
+    assert.ok(r);
+    const out = path.join(work, 'cli', 'vmlinux.h');
+    const btf = path.join(work, 'cli', 'vmlinux.btf');
+    await mkdir(path.dirname(out), { recursive: true });
+    const run = await cli(['--from', r.archive, '-o', out, '--btf', btf, '--cache-dir', path.join(work, 'cache')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.trim(), out);
+    assert.match(run.stderr, /wrote .*vmlinux\.h: Linux 6\.1\.\d+ arm64, \d+ structs from \d+ headers/);
+    assert.equal(await readFile(out, 'utf8'), r.header);
+    assert.deepEqual(await readFile(btf), r.btf);
+  });
+
+  test('no source, or both sources, is a usage error (exit 2) naming the fix', async () => {
+    const none = await cli(['-o', path.join(work, 'x.h')]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /needs --from SOURCE or --source TREE/);
+    const both = await cli(['--from', 'running', '--source', '.']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /contradict/);
+  });
+});
+
+describe('the action\'s vmlinux-h input', { timeout: 600_000 }, () => {
+  test('mode verify with vmlinux-h: vmlinux.h and the .btf next to it, same bytes; the output names it', async () => {
+    const r = results.get('x86');
+    const t = trees.get('x86');
+    assert.ok(r && t);
+    const saved = { ...process.env };
+    try {
+      // The action's cache dir is the CLI's default: XDG_CACHE_HOME of this test, given the probe list of the first run.
+      const xdg = path.join(work, 'xdg');
+      await mkdir(path.join(xdg, 'kheaders', 'vmlinux-h'), { recursive: true });
+      const probe = `vmlinux-h/${r.md5}.probe.json`;
+      await copyFile(path.join(work, 'cache', probe), path.join(xdg, 'kheaders', probe));
+      const ws = path.join(work, 'ws');
+      await mkdir(ws, { recursive: true });
+      const inputs = { mode: 'verify', archive: r.archive, source: t.srctree, objtree: t.objtree, arch: 'x86', cache: 'false', 'vmlinux-h': 'out/vmlinux.h' };
+      for (const [k, v] of Object.entries(inputs)) process.env[`INPUT_${k.toUpperCase()}`] = v;
+      Object.assign(process.env, { GITHUB_WORKSPACE: ws, RUNNER_TEMP: ws, XDG_CACHE_HOME: xdg });
+      const res = await execute(getInputs(), {}, nullLogger);
+      assert.equal(res.vmlinuxH, path.join(ws, 'out/vmlinux.h'));
+      assert.equal(await readFile(path.join(ws, 'out/vmlinux.h'), 'utf8'), r.header);
+      assert.deepEqual(await readFile(path.join(ws, 'out/vmlinux.btf')), r.btf);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
 });
 
 describe('vmlinux-h errors', { timeout: 600_000 }, () => {
