@@ -15,21 +15,29 @@ OBJECTS=(kernel/fork.o net/core/skbuff.o fs/inode.o kernel/bpf/core.o)
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 case $ARCH in
-  x86) paths=$(bash "$HERE/kernel-tree.sh"); key=objtree; MAKEARGS=() ;;
-  arm64) paths=$(bash "$HERE/kernel-tree.sh" --arm64); key=objtree_arm64; MAKEARGS=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) ;;
+  x86) TREEARGS=(); key=objtree; MAKEARGS=() ;;
+  arm64) TREEARGS=(--arm64); key=objtree_arm64; MAKEARGS=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) ;;
   *) echo "btf-oracle: unknown arch $ARCH (x86 or arm64)" >&2; exit 2 ;;
 esac
-SRC=$(sed -n 's/^srctree=//p' <<<"$paths")
-BASE=$(sed -n "s/^$key=//p" <<<"$paths")
 OUT=$CACHE/btf-oracle/$ARCH
 mkdir -p "$CACHE/btf-oracle" "$CACHE/logs"
 exec 9>"$CACHE/btf-oracle/.lock"
 flock 9
 
+# The copy, once: afterwards the shared trees (and their lock) are not needed.
 if [ ! -f "$OUT/.copied" ]; then
+  paths=$(bash "$HERE/kernel-tree.sh" "${TREEARGS[@]}")
+  SRC=$(sed -n 's/^srctree=//p' <<<"$paths")
+  BASE=$(sed -n "s/^$key=//p" <<<"$paths")
   rm -rf "$OUT"
   cp -a "$BASE" "$OUT"
+  printf '%s\n' "$SRC" > "$OUT/.srctree"
   touch "$OUT/.copied"
+fi
+SRC=$(cat "$OUT/.srctree" 2>/dev/null || true)
+if [ -z "$SRC" ] || [ ! -f "$SRC/Makefile" ]; then
+  SRC=$(bash "$HERE/kernel-tree.sh" "${TREEARGS[@]}" | sed -n 's/^srctree=//p')
+  printf '%s\n' "$SRC" > "$OUT/.srctree"
 fi
 missing=()
 for o in "${OBJECTS[@]}"; do [ -s "$OUT/$o" ] || missing+=("$o"); done
