@@ -73,10 +73,12 @@ export async function vmlinuxHeader(archive: Buffer | string, opts: VmlinuxHOpti
     probed ??= await phase(log, timings, 'probe', () => probeHeaders(root, cands.headers, target.triple, {
       clang: paths.clang, flags, srcarch: target.srcarch, jobs, signal: opts.signal, log,
     }));
-    if (cacheDir && !probeCached) await saveProbe(cacheDir, md5, versions.clang, target.triple, probed);
     const { units, leftOut } = probed;
     const included = units.flat().length;
-    const objects = await phase(log, timings, 'compile', () => compileObjects(root, units, paths.clang, flags, jobs, opts.signal));
+    const compiled = await phase(log, timings, 'compile', () => compileObjects(root, units, paths.clang, flags, jobs, !probeCached, opts.signal));
+    // Cached with the joins that compiled, so a later run compiles fewer, larger units.
+    if (cacheDir && !probeCached) await saveProbe(cacheDir, md5, versions.clang, target.triple, { units: compiled.units, leftOut });
+    const objects = compiled.objects;
     const btfPath = join(tmp, 'vmlinux.btf');
     const btf = await phase(log, timings, 'pahole', () => encodeBtf(objects, btfPath, paths, opts.signal));
     const dump = await phase(log, timings, 'bpftool', () => dumpC(btfPath, paths, opts.signal));
