@@ -15,8 +15,11 @@ OBJECTS=(kernel/fork.o net/core/skbuff.o fs/inode.o kernel/bpf/core.o)
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 case $ARCH in
-  x86) TREEARGS=(); key=objtree; MAKEARGS=() ;;
-  arm64) TREEARGS=(--arm64); key=objtree_arm64; MAKEARGS=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) ;;
+  x86) TREEARGS=(); key=objtree; MAKEARGS=(); KCFLAGS=-g ;;
+  # arm64 defconfig has DEBUG_INFO_REDUCED (-femit-struct-debug-baseonly: a struct only in the
+  # object named after its header) and the toolchain's DWARF 5, which pahole 1.24 cannot encode.
+  arm64) TREEARGS=(--arm64); key=objtree_arm64; MAKEARGS=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+         KCFLAGS='-g -gdwarf-4 -femit-struct-debug-detailed=any' ;;
   *) echo "btf-oracle: unknown arch $ARCH (x86 or arm64)" >&2; exit 2 ;;
 esac
 OUT=$CACHE/btf-oracle/$ARCH
@@ -39,13 +42,18 @@ if [ -z "$SRC" ] || [ ! -f "$SRC/Makefile" ]; then
   SRC=$(bash "$HERE/kernel-tree.sh" "${TREEARGS[@]}" | sed -n 's/^srctree=//p')
   printf '%s\n' "$SRC" > "$OUT/.srctree"
 fi
+# Objects of other flags are built again.
+if [ "$(cat "$OUT/.kcflags" 2>/dev/null)" != "$KCFLAGS" ]; then
+  for o in "${OBJECTS[@]}"; do rm -f "$OUT/$o"; done
+  printf '%s\n' "$KCFLAGS" > "$OUT/.kcflags"
+fi
 missing=()
 for o in "${OBJECTS[@]}"; do [ -s "$OUT/$o" ] || missing+=("$o"); done
 if [ ${#missing[@]} -gt 0 ]; then
   log=$CACHE/logs/btf-oracle-$ARCH.log
-  echo "btf-oracle: make KCFLAGS=-g ${missing[*]} ($ARCH, log $log)" >&2
+  echo "btf-oracle: make KCFLAGS='$KCFLAGS' ${missing[*]} ($ARCH, log $log)" >&2
   t0=$SECONDS
-  if ! LC_ALL=C nice -n 10 make -C "$SRC" O="$OUT" "${MAKEARGS[@]}" KCFLAGS=-g -j"$JOBS" "${missing[@]}" >"$log" 2>&1; then
+  if ! LC_ALL=C nice -n 10 make -C "$SRC" O="$OUT" "${MAKEARGS[@]}" KCFLAGS="$KCFLAGS" -j"$JOBS" "${missing[@]}" >"$log" 2>&1; then
     tail -n 30 "$log" >&2
     echo "btf-oracle: make failed (log $log)" >&2
     exit 1
