@@ -23,6 +23,7 @@ function setOutputs(r: RunResult): void {
     [Outputs.Mismatches]: r.verify ? String(r.verify.mismatches) : '',
     [Outputs.Report]: r.verify?.reportPath ?? '',
     [Outputs.Config]: r.config ?? '',
+    [Outputs.VmlinuxH]: r.vmlinuxH ?? '',
   };
   for (const [name, value] of Object.entries(out)) core.setOutput(name, value);
 }

@@ -23,6 +23,7 @@ export enum Inputs {
   Report = 'report',
   ExtractTo = 'extract-to',
   ExportEnv = 'export-env',
+  VmlinuxH = 'vmlinux-h',
 }
 
 export enum Outputs {
@@ -40,6 +41,7 @@ export enum Outputs {
   Mismatches = 'mismatches',
   Report = 'report',
   Config = 'config',
+  VmlinuxH = 'vmlinux-h',
 }
 
 /** Environment variables export-env sets for later steps. */

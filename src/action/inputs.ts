@@ -49,6 +49,8 @@ export interface ActionSettings {
   extractTo?: string;
   /** Export BCC_KERNEL_SOURCE and BPFTRACE_KERNEL_SOURCE to later steps. */
   exportEnv: boolean;
+  /** Also write vmlinux.h (and vmlinux.btf next to it) from the archive here (docs/vmlinux-h.md). */
+  vmlinuxH?: string;
 }
 
 /** A bad input: the message names the input and the fix. */
@@ -175,6 +177,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionSettings 
     timeout: seconds(Inputs.Timeout, DEFAULT_TIMEOUT_S),
     lookupOnly: bool(Inputs.LookupOnly, false), failOnCacheMiss: bool(Inputs.FailOnCacheMiss, false), save: bool(Inputs.Save, true),
     extractTo, exportEnv,
+    vmlinuxH: input(Inputs.VmlinuxH) === '' ? undefined : resolve(workspace, input(Inputs.VmlinuxH)),
   };
   if (out.lookupOnly && !(mode === 'auto' || mode === 'build') ) throw bad(Inputs.LookupOnly, `mode ${mode} has no cache to look up`, 'use lookup-only with mode auto or build');
   if (out.lookupOnly && !out.cache) throw bad(Inputs.LookupOnly, 'the cache is off (cache: false)', 'set cache: true, or drop lookup-only');

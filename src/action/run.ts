@@ -2,8 +2,8 @@ import { open, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  archiveRelease, buildDir, cachedBuild, cacheLookup, claimFor, defaultHeadersDir, digestFile, unpackArchive, extractArchive, KheadersError,
-  parseUtsRelease, phase, resolveTree, treeKey, usageHints, UTSRELEASE_H, writeFileAtomically, XZ_MAGIC,
+  archiveRelease, buildDir, cachedBuild, cacheLookup, claimFor, defaultCacheDir, defaultHeadersDir, digestFile, unpackArchive, extractArchive, KheadersError,
+  parseUtsRelease, phase, resolveTree, treeKey, usageHints, UTSRELEASE_H, vmlinuxHeader, writeFileAtomically, XZ_MAGIC,
   type BuildSettings, type CachePort, type ExtractSettings, type Claim, type ExtractResult, type Logger, type TreeSettings, type UrlVars, type VariantInfo, type Written,
 } from '../core/index.js';
 import { Inputs, type Origin } from './constants.js';
@@ -32,6 +32,8 @@ export interface RunResult extends Written {
   verify?: VerifyOutcome;
   /** Where the headers were extracted. */
   headersDir?: string;
+  /** The vmlinux.h written (input vmlinux-h). */
+  vmlinuxH?: string;
   /** lookup-only: the cache was only asked; there is no archive. */
   lookupOnly?: boolean;
   /** mode verify given a kernel image (or module, package): that file; `archive` is then the archive taken out of it. */
@@ -208,6 +210,12 @@ export async function execute(a: ActionSettings, ports: RunPorts, log: Logger): 
     }));
     res.headersDir = done.dir;
     for (const line of usageHints(done.dir, true)) log.info(line);
+  }
+  if (a.vmlinuxH !== undefined) {
+    const out = a.vmlinuxH;
+    const h = await phase(log, timings, 'vmlinux-h', () => vmlinuxHeader(archive, { output: out, btf: out.replace(/(\.h)?$/, '.btf'), cacheDir: defaultCacheDir(process.env), log }));
+    log.info(`wrote ${out}: ${h.structs} structs from ${h.included} headers (${h.leftOut.length} left out, listed at its top)`);
+    res.vmlinuxH = out;
   }
   return res;
 }

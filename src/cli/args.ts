@@ -6,6 +6,7 @@ import {
 } from '../core/index.js';
 import { checkKey, checkRelease, optionError, parseCompression, parseLimits, parseThreads, parseTimeout } from './options.js';
 import { COMMANDS, optionFor, parseConfig, type Option } from './option-table.js';
+import { vmlinuxHSettings } from './vmlinux-h.js';
 
 /** `-` as a path: stdout (build --output, --json, --markdown) or stdin (extract --from). */
 export const STDIO = '-';
@@ -96,6 +97,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: s
       replace: v.force ?? false, arch: v.arch === undefined ? undefined : resolveArch(v.arch).srcarch, release: checkRelease(v.release),
       key: checkKey(v.key), timeout: parseTimeout(v.timeout), configOut: path(v['config-out']), ...(limits ? { limits } : {}) } };
   }
+  if (command === 'vmlinux-h') return { kind: 'run', ...talk, settings: vmlinuxHSettings(values, env, cwd) };
   const compression = parseCompression(v.compression, v['plain-tar']);
   const pack: PackSettings = { mtime: resolveMtime(v.mtime, env), compression, threads: parseThreads(v.threads, compression) };
   const arch = resolveArch(v.arch);

@@ -7,20 +7,11 @@ import { join } from 'node:path';
 import {
   cachedBuild, diffArchives, extractArchive, keyDetails, KEY_FORMAT, KheadersError, localCache, renderDiffJson, renderDiffMarkdown, renderDiffText,
   renderJson, renderMarkdown, renderText, resolveTree, verifyArchive, writeFileAtomically,
-  type BuildSettings, type DiffSettings, type ExtractSettings, type KeySettings, type Logger, type VerifySettings,
+  type BuildSettings, type DiffSettings, type ExtractSettings, type KeySettings, type VerifySettings,
 } from '../core/index.js';
 import { STDIO } from './args.js';
-import { copyTo, line, type CliIo } from './io.js';
+import { copyTo, line, type Ctx } from './io.js';
 import { spoolStdin } from './stdin.js';
-
-/** What every command gets besides its settings. */
-export interface Ctx {
-  io: CliIo;
-  log: Logger;
-  signal?: AbortSignal;
-  /** key --json. */
-  json?: boolean;
-}
 
 /** The archive's digests: on stdout, or as messages when stdout carries the archive itself. */
 function printDigests(ctx: Ctx, d: { md5: string; sha256: string }, toLog = false): void {

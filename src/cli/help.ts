@@ -13,6 +13,7 @@ Usage:
   kheaders verify  --archive FILE --source DIR [--objtree DIR] [--strict]         check it against a tree
   kheaders extract --from running|FILE|PACKAGE|URL|apt:NAME|- [-o DIR]            get and unpack it
   kheaders diff    A.tar.xz B.tar.xz                                               compare two archives
+  kheaders vmlinux-h --from SOURCE | --source DIR [-o vmlinux.h] [--btf FILE]     vmlinux.h and BTF from it
 
   kheaders COMMAND --help   the options and examples of one command
   kheaders --version
@@ -79,6 +80,17 @@ other content (a kernel tree, a project), /, $HOME, a symlink, another user's di
     examples: [
       'kheaders diff vendor/kheaders_data.tar.xz ours/kheaders_data.tar.xz',
       'kheaders diff 6.1.191.tar.xz 6.1.192.tar.xz --markdown diff.md',
+    ],
+  },
+  'vmlinux-h': {
+    title: 'vmlinux.h (and BTF) from the headers archive, with no kernel build (clang, pahole, bpftool)',
+    notes: `Every header of the archive that compiles for its arch and config goes in; the ones left
+out are listed, with why, at the top of vmlinux.h. Types defined only in .c files are missing.
+The list of headers that compile is cached under the archive's md5. Prints the header's path.`,
+    examples: [
+      'kheaders vmlinux-h --from running -o vmlinux.h',
+      'kheaders vmlinux-h --from kheaders_data.tar.xz -o vmlinux.h --btf vmlinux.btf',
+      'kheaders vmlinux-h --source ~/linux --objtree ~/linux/out-arm64 --arch arm64 --config defconfig',
     ],
   },
 };

@@ -1,6 +1,7 @@
 // The CLI's streams, injected so tests run the real front in-process and read
 // what it printed. The default is the process's own.
 import { once } from 'node:events';
+import type { Logger } from '../core/index.js';
 
 export interface Out {
   write(chunk: string | Uint8Array): boolean;
@@ -28,4 +29,13 @@ export async function copyTo(src: AsyncIterable<Uint8Array>, out: Out): Promise<
   for await (const chunk of src) {
     if (!out.write(chunk)) await once(out as unknown as NodeJS.EventEmitter, 'drain');
   }
+}
+
+/** What every command gets besides its settings. */
+export interface Ctx {
+  io: CliIo;
+  log: Logger;
+  signal?: AbortSignal;
+  /** key --json. */
+  json?: boolean;
 }

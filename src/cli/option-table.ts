@@ -3,7 +3,7 @@
 // list is generated from it), so the help cannot promise what the parser does not do.
 import { DEFAULT_LIMITS, DEFAULT_TIMEOUT_S, type Command } from '../core/index.js';
 
-export const COMMANDS: readonly Command[] = ['build', 'key', 'verify', 'extract', 'diff'];
+export const COMMANDS: readonly Command[] = ['build', 'key', 'verify', 'extract', 'diff', 'vmlinux-h'];
 
 interface Spec {
   type: 'string' | 'boolean';
@@ -24,27 +24,35 @@ const mib = (n: number): string => (n % 1024 ** 3 === 0 ? `${n / 1024 ** 3}G` : 
 export const OPTIONS = {
   source: { type: 'string', arg: 'DIR', help: {
     build: 'the kernel source tree; without it, a small made-up sample tree\n(kept as ./kheaders-sample next to the archive, to verify against)',
-    key: 'the kernel source tree', verify: 'the kernel source tree to check the archive against' } },
+    key: 'the kernel source tree', verify: 'the kernel source tree to check the archive against',
+    'vmlinux-h': 'instead of --from: a kernel tree, built through the cache as build does' } },
   objtree: { type: 'string', arg: 'DIR', help: {
     build: 'the object tree of an O= build (where the generated headers live)', key: 'the object tree of an O= build (where the generated headers live)',
-    verify: 'the object tree of an O= build; checks its generated headers and .config\n(an in-tree build\'s are checked without it)' } },
+    verify: 'the object tree of an O= build; checks its generated headers and .config\n(an in-tree build\'s are checked without it)',
+    'vmlinux-h': 'the object tree of an O= build (with --source)' } },
   arch: { type: 'string', arg: 'A', help: {
     build: `${ARCH} the host`, key: `${ARCH} the host`,
-    verify: `${ARCH} the archive's`, extract: '{arch} in a URL template; default: this machine\'s' } },
-  config: { type: 'string', arg: { build: 'C', key: 'C', verify: 'FILE' }, help: {
+    verify: `${ARCH} the archive's`, extract: '{arch} in a URL template; default: this machine\'s',
+    'vmlinux-h': `with --source: ${ARCH} the host (with --from, the archive's own)` } },
+  config: { type: 'string', arg: { build: 'C', key: 'C', verify: 'FILE', 'vmlinux-h': 'C' }, help: {
     build: 'a .config file or a make target (defconfig, x86_64_defconfig, tinyconfig);\nruns make olddefconfig|C and make prepare, only when needed',
     key: 'a .config file or a make target, as build takes it (key never runs make)',
-    verify: 'a .config file; each option is checked against the archive\'s autoconf.h\n(no make: a make target is not taken here)' } },
+    verify: 'a .config file; each option is checked against the archive\'s autoconf.h\n(no make: a make target is not taken here)',
+    'vmlinux-h': 'with --source: a .config file or a make target, as build takes it' } },
   variant: { type: 'string', arg: 'RULES', help: 'state the script\'s rules instead of reading them (docs/fidelity.md), e.g.\ncopy=cpio,objwins=no,sort=list,mode=no,owner=builder,mtime=files' },
   mtime: { type: 'string', arg: 'DATE', help: '\'2024-01-01 00:00:00 UTC\', @1704067200, or date(1) output;\ndefault KBUILD_BUILD_TIMESTAMP, then SOURCE_DATE_EPOCH, then @0' },
   compression: { type: 'string', arg: 'M', help: 'compat (default): xz -6, one thread, byte-identical to the kernel\'s script\nfast: multithreaded xz -1, same tar inside, bytes independent of --threads\nnone: the plain tar, as the kernel\'s script makes it before xz' },
   'plain-tar': { type: 'boolean', help: 'the same as --compression none' },
   threads: { type: 'string', arg: 'N', help: 'worker threads for fast mode (default: all cores, at least 2)' },
-  output: { type: 'string', short: 'o', arg: { build: 'FILE', extract: 'DIR' }, help: {
+  output: { type: 'string', short: 'o', arg: { build: 'FILE', extract: 'DIR', 'vmlinux-h': 'FILE' }, help: {
+    'vmlinux-h': 'the C header to write (default ./vmlinux.h), atomically',
     build: 'the archive to write (default ./kheaders_data.tar.xz), atomically; - for stdout',
     extract: 'extract here (default ${TMPDIR:-/tmp}/kheaders-<release>, where bcc looks);\nsee "Where it extracts" below' } },
-  'cache-dir': { type: 'string', arg: 'DIR', help: 'the local cache (default $XDG_CACHE_HOME/kheaders or ~/.cache/kheaders)' },
-  'no-cache': { type: 'boolean', help: 'always build, never store' },
+  'cache-dir': { type: 'string', arg: 'DIR', help: {
+    build: 'the local cache (default $XDG_CACHE_HOME/kheaders or ~/.cache/kheaders)',
+    'vmlinux-h': 'the local cache (default $XDG_CACHE_HOME/kheaders or ~/.cache/kheaders):\nthe archive of a --source tree, and the list of headers that compile' } },
+  'no-cache': { type: 'boolean', help: { build: 'always build, never store', 'vmlinux-h': 'no cache: build the tree and probe the headers every time' } },
+  btf: { type: 'string', arg: 'FILE', help: 'also write the raw BTF (what libbpf\'s btf_custom_path reads)' },
   'strict-variant': { type: 'boolean', help: 'refuse to build when the tree\'s script has constructs we do not model' },
   archive: { type: 'string', arg: 'FILE', help: { verify: 'the .tar.xz to check, or any file extract reads: a kernel\nimage as it ships (its embedded config is checked too), kheaders.ko, vmlinux, a package', extract: 'also save the raw .tar.xz, as found, here' } },
   strict: { type: 'boolean', help: 'also compare metadata, and rebuild to check reproducibility' },
@@ -66,7 +74,7 @@ export const OPTIONS = {
   verbose: { type: 'boolean', short: 'v', help: {
     build: 'also the claim (byte-identical or not, and why), the rules read from\nthe script, every key input, debug lines',
     key: 'also every key input, to see why a key changed', verify: 'also the rules read from the script, debug lines',
-    extract: 'also debug lines (what was tried, each download attempt)', diff: 'also debug lines' } },
+    extract: 'also debug lines (what was tried, each download attempt)', diff: 'also debug lines', 'vmlinux-h': 'also debug lines' } },
   quiet: { type: 'boolean', short: 'q', help: 'print errors only (stdout still carries the result)' },
   help: { type: 'boolean', short: 'h', help: 'this text' },
 } as const satisfies Record<string, Spec>;
@@ -85,6 +93,7 @@ export const ALLOWED: Record<Command, readonly Option[]> = {
   verify: ['archive', ...TREE, 'strict', 'json', 'markdown', ...LIMITS, ...COMMON],
   extract: ['from', 'output', 'archive', 'config-out', 'sha256', 'md5', 'force', 'release', 'key', 'arch', 'timeout', ...LIMITS, ...COMMON],
   diff: ['json', 'markdown', ...LIMITS, ...COMMON],
+  'vmlinux-h': ['from', 'sha256', 'md5', 'release', ...TREE.filter((o) => o !== 'variant'), 'output', 'btf', 'cache-dir', 'no-cache', ...COMMON],
 };
 
 /** An option as this command sees it: its type, short form, value name and help text. */

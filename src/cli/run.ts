@@ -1,7 +1,9 @@
 import { basename, dirname, join, relative } from 'node:path';
 import { formatError, KheadersError, type Logger, type Settings } from '../core/index.js';
 import { parseCli, STDIO, type CliArgs } from './args.js';
-import { buildCommand, diffCommand, extractCommand, keyCommand, verifyCommand, type Ctx } from './commands.js';
+import { buildCommand, diffCommand, extractCommand, keyCommand, verifyCommand } from './commands.js';
+import type { Ctx } from './io.js';
+import { vmlinuxHCommand } from './vmlinux-h.js';
 import { COMMAND_HELP, USAGE } from './help.js';
 import { line, processIo, type CliIo } from './io.js';
 import { version } from './version.js';
@@ -76,6 +78,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       case 'verify': return await verifyCommand(settings, ctx);
       case 'extract': return await extractCommand(settings, ctx);
       case 'diff': return await diffCommand(settings, ctx);
+      case 'vmlinux-h': return await vmlinuxHCommand(settings, ctx);
     }
   } catch (err) {
     return reportError(abort.signal.aborted ? abort.signal.reason : err, log);

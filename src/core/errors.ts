@@ -28,10 +28,14 @@ export type ErrorCode =
   | 'UNSUPPORTED_PLATFORM'
   | 'INTERRUPTED'
   /** SIGTERM. */
-  | 'TERMINATED';
+  | 'TERMINATED'
+  /** A tool we run (clang, pahole, bpftool) is not installed. */
+  | 'MISSING_TOOL'
+  /** The archive's headers do not compile for its arch (vmlinux-h). */
+  | 'COMPILE_FAILED';
 
 /** Codes that are failures of the run rather than of what the user passed. */
-const FAILURES: ReadonlySet<ErrorCode> = new Set(['DIGEST_MISMATCH', 'NETWORK', 'MAKE_FAILED', 'UNSUPPORTED_PLATFORM']);
+const FAILURES: ReadonlySet<ErrorCode> = new Set(['DIGEST_MISMATCH', 'NETWORK', 'MAKE_FAILED', 'UNSUPPORTED_PLATFORM', 'COMPILE_FAILED']);
 
 /** The exit code a front uses: 2 usage or input, 1 failure, 130 interrupted (SIGINT), 143 terminated (SIGTERM). */
 export function exitCodeOf(code: ErrorCode): number {

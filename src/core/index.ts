@@ -3,7 +3,7 @@
 
 // Settings, logging, errors
 /** The settings types both fronts parse their input into. */
-export type { BuildSettings, Command, Compression, DiffSettings, ExtractSettings, KeySettings, Mode, PackSettings, Settings, TreeSettings, VerifySettings } from './settings.js';
+export type { BuildSettings, Command, Compression, DiffSettings, ExtractSettings, KeySettings, Mode, PackSettings, Settings, TreeSettings, VerifySettings, VmlinuxHSettings } from './settings.js';
 /** The action's modes, as `mode` takes them. */
 export { MODES } from './settings.js';
 /** The injected logger, a source location for annotations, and timed log groups. */
@@ -82,3 +82,9 @@ export { renderDiffJson } from './diff/render-json.js';
 export { renderDiffMarkdown } from './diff/render-markdown.js';
 /** The diff report as text (the terminal). */
 export { renderDiffText } from './diff/render-text.js';
+
+// vmlinux.h
+/** vmlinux.h and raw BTF from an archive (clang, pahole, bpftool). */
+export { vmlinuxHeader } from './btf/vmlinux-h.js';
+/** The same from anything extract reads, or from a tree through the cached build. */
+export { vmlinuxHeaderFor } from './btf/from-source.js';

@@ -135,4 +135,21 @@ export interface DiffSettings {
 }
 
 /** One command's settings; each variant has exactly the fields it needs. */
-export type Settings = BuildSettings | KeySettings | VerifySettings | ExtractSettings | DiffSettings;
+export type Settings = BuildSettings | KeySettings | VerifySettings | ExtractSettings | DiffSettings | VmlinuxHSettings;
+
+/** `kheaders vmlinux-h` / the action's vmlinux-h mode. */
+export interface VmlinuxHSettings {
+  command: 'vmlinux-h';
+  /** Where the archive comes from: what `extract --from` takes, or a tree built through the cache. */
+  source:
+    | { kind: 'from'; from: string; sha256?: string; md5?: string; release?: string }
+    | { kind: 'tree'; tree: TreeSettings; pack: PackSettings };
+  /** The C header to write. */
+  output: string;
+  /** The raw BTF to write too. */
+  btf?: string;
+  /** The kheaders cache dir: the probe's header list (and, for a tree, the archive) are kept there. */
+  cacheDir?: string;
+  /** Parallel clang processes (default: the CPU count). */
+  jobs?: number;
+}

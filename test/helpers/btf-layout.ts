@@ -1,0 +1,79 @@
+// Struct and union layouts as BTF records them, read with the field's tools:
+// pahole turns an object's DWARF into BTF, bpftool dumps BTF as JSON. Used to
+// compare our vmlinux.h's BTF with the DWARF the kernel's own gcc build wrote.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+
+export interface Layout {
+  kind: 'STRUCT' | 'UNION';
+  size: number;
+  /** name@bit_offset:bitfield_size, in order. */
+  members: string[];
+}
+
+interface JsonType {
+  kind: string;
+  name: string;
+  size?: number;
+  members?: { name: string; bits_offset: number; bitfield_size?: number }[];
+}
+
+/** Named struct/union definitions of a BTF file: name -> every distinct layout seen. */
+export async function btfLayouts(btfFile: string): Promise<Map<string, Layout[]>> {
+  const { stdout } = await exec('bpftool', ['-j', 'btf', 'dump', 'file', btfFile], { maxBuffer: 1 << 30 });
+  const out = new Map<string, Layout[]>();
+  for (const t of (JSON.parse(stdout) as { types: JsonType[] }).types) {
+    if ((t.kind !== 'STRUCT' && t.kind !== 'UNION') || t.name === '(anon)' || t.size === undefined) continue;
+    const l: Layout = { kind: t.kind, size: t.size, members: (t.members ?? []).map((m) => `${m.name}@${m.bits_offset}:${m.bitfield_size ?? 0}`) };
+    const seen = out.get(t.name) ?? [];
+    if (!seen.some((s) => sameLayout(s, l))) seen.push(l);
+    out.set(t.name, seen);
+  }
+  return out;
+}
+
+export function sameLayout(a: Layout, b: Layout): boolean {
+  return a.kind === b.kind && a.size === b.size && a.members.join() === b.members.join();
+}
+
+/** The DWARF of a kernel object as BTF (pahole reads the DWARF gcc wrote), in dir. */
+export async function objectBtf(object: string, dir: string, n: number): Promise<string> {
+  const out = join(dir, `oracle-${n}.btf`);
+  await exec('pahole', [`--btf_encode_detached=${out}`, object], { maxBuffer: 1 << 28 });
+  return out;
+}
+
+export interface Comparison {
+  /** Named struct/union types in the oracle objects. */
+  oracle: number;
+  /** Of those, the ones our BTF has. */
+  common: number;
+  /** name: what differs. */
+  mismatches: string[];
+  /** Members compared in the common types. */
+  members: number;
+}
+
+/** Every type in both must have the same kind, size, member names, bit offsets and bitfield sizes. */
+export function compareLayouts(ours: Map<string, Layout[]>, oracle: Map<string, Layout[]>): Comparison {
+  const mismatches: string[] = [];
+  let common = 0;
+  let members = 0;
+  for (const [name, layouts] of oracle) {
+    const mine = ours.get(name);
+    if (!mine) continue;
+    common++;
+    for (const o of layouts) {
+      members += o.members.length;
+      if (!mine.some((m) => sameLayout(m, o))) {
+        const m = mine[0];
+        const diff = o.members.find((x, i) => m.members[i] !== x);
+        mismatches.push(`${name}: oracle ${o.kind} size ${o.size}, ours ${m.kind} size ${m.size}; first differing member: oracle ${diff ?? '(none)'} vs ours ${m.members[o.members.indexOf(diff ?? '')] ?? '(none)'}`);
+      }
+    }
+  }
+  return { oracle: oracle.size, common, mismatches, members };
+}
