@@ -2,7 +2,7 @@
 // blocks of a 4-byte little-endian compressed size and a raw block that
 // decodes to at most 8 MiB. The magic may repeat (concatenated frames).
 import { Transform, type TransformCallback } from 'node:stream';
-import { ChunkQueue } from './chunk-queue.js';
+import { BlockDecoder } from './chunk-queue.js';
 import { lz4DecodeBlock } from './lz4-block.js';
 
 const MAGIC = 0x184c2102;
@@ -10,22 +10,11 @@ const BLOCK_OUT = 8 << 20;
 /** The compress bound of an 8 MiB block. */
 const BLOCK_IN = BLOCK_OUT + Math.ceil(BLOCK_OUT / 255) + 16;
 
-class Lz4Legacy extends Transform {
-  private readonly q = new ChunkQueue();
+class Lz4Legacy extends BlockDecoder {
   private started = false;
   private readonly out = Buffer.allocUnsafe(BLOCK_OUT);
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.q.push(chunk);
-    try {
-      this.blocks();
-      done();
-    } catch (err) {
-      done(err as Error);
-    }
-  }
-
-  private blocks(): void {
+  protected blocks(): void {
     while (this.q.length >= 4) {
       const size = this.q.peek(4).readUInt32LE(0);
       if (size === MAGIC) {

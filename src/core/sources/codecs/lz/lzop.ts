@@ -4,7 +4,7 @@
 // when it would not shrink); a decoded size of 0 ends the file. The header
 // checksum and the decoded data's adler32/crc32 are checked.
 import { Transform, type TransformCallback } from 'node:stream';
-import { ChunkQueue } from './chunk-queue.js';
+import { BlockDecoder } from './chunk-queue.js';
 import { crc32 } from 'node:zlib';
 import { lzo1xDecodeBlock } from './lzo1x.js';
 
@@ -60,22 +60,11 @@ function header(b: Buffer): { len: number; flags: number } | undefined {
   return { len: p, flags };
 }
 
-class Unlzop extends Transform {
-  private readonly q = new ChunkQueue();
+class Unlzop extends BlockDecoder {
   private flags: number | undefined;
   private ended = false;
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.q.push(chunk);
-    try {
-      this.blocks();
-      done();
-    } catch (err) {
-      done(err as Error);
-    }
-  }
-
-  private blocks(): void {
+  protected blocks(): void {
     if (this.flags === undefined) {
       if (this.q.length === 0) return;
       const h = header(this.q.peek(Math.min(this.q.length, 64 + 255 + 4)));
