@@ -77,14 +77,28 @@ for (const arch of ['x86', 'arm64'] as const) {
       for (const name of ['task_struct', 'mm_struct', 'sk_buff', 'inode', 'cred', 'bpf_prog']) assert.ok(ours.has(name), `${name} missing`);
     });
 
-    test('same archive, same bytes (the second run takes the header list from the cache)', async () => {
+    test('same archive, same bytes: from the cached outputs, from the cached header list, and past a tampered cache', async () => {
       const r = results.get(arch);
       assert.ok(r);
-      const again = await vmlinuxHeader(r.archive, { cacheDir: path.join(work, 'cache') });
-      assert.equal(again.probeCached, true);
-      assert.equal(again.header, await readFile(path.join(work, `${arch}.vmlinux.h`), 'utf8'));
-      assert.deepEqual(again.btf, await readFile(path.join(work, `${arch}.btf`)));
-      assert.ok(existsSync(path.join(work, 'cache', 'vmlinux-h', `${r.md5}.probe.json`)));
+      const cache = path.join(work, 'cache');
+      const want = await readFile(path.join(work, `${arch}.vmlinux.h`), 'utf8');
+      const wantBtf = await readFile(path.join(work, `${arch}.btf`));
+      const same = (x: VmlinuxHResult): void => {
+        assert.equal(x.header, want);
+        assert.deepEqual(x.btf, wantBtf);
+        assert.deepEqual([x.included, x.leftOut, x.structs, x.release], [r.included, r.leftOut, r.structs, r.release]);
+      };
+      const base = path.join(cache, 'vmlinux-h', r.md5);
+      assert.ok(existsSync(`${base}.probe.json`) && existsSync(`${base}.json`));
+      const hit = await vmlinuxHeader(r.archive, { cacheDir: cache });
+      assert.equal(hit.outputCached, true);
+      same(hit);
+      // A cached header that no longer matches its sha256 is not served: the run compiles again, from the cached list.
+      await writeFile(`${base}.h`, want.replace('struct task_struct {', 'struct task_struct  {'));
+      const listed = await vmlinuxHeader(r.archive, { cacheDir: cache });
+      assert.deepEqual([listed.outputCached, listed.probeCached], [false, true]);
+      same(listed);
+      assert.equal(await readFile(`${base}.h`, 'utf8'), want);
     });
 
     test('the header comment names the arch and every left-out header with its reason', async () => {
@@ -94,6 +108,9 @@ for (const arch of ['x86', 'arm64'] as const) {
       assert.match(comment, new RegExp(`arch ${arch} \\(clang --target=`));
       assert.match(comment, new RegExp(`md5 ${r.md5}`));
       for (const l of r.leftOut) assert.ok(comment.includes(` *   ${l.header}: `), `${l.header} not listed`);
+      // Headers the archive lacks are named as clang would, without the probe's temp paths.
+      assert.match(comment, /: error: '[^']+' file not found in the archive/);
+      assert.doesNotMatch(comment, /kheaders-vmlinux-h-|stubs\/d\//);
       assert.ok(r.header.includes('#ifndef __VMLINUX_H__'));
     });
   });

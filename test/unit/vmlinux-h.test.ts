@@ -1,15 +1,19 @@
 // vmlinux-h's steps that need no clang: the arch from an unpacked archive, the
 // candidate order, the marked unit, tracing clang's errors to headers, the
 // header comment, and the CLI's settings. The compile itself is in test/e2e.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCli } from '../../src/cli/args.js';
 import { headerComment } from '../../src/core/btf/comment.js';
 import { parseUnitErrors } from '../../src/core/btf/diagnostics.js';
+import { loadOutput, saveOutput } from '../../src/core/btf/output-cache.js';
+import { parseDeps } from '../../src/core/btf/stubs.js';
 import { listCandidates, rank } from '../../src/core/btf/candidates.js';
 import { compileFlags, detectTarget } from '../../src/core/btf/target.js';
 import { checkTools } from '../../src/core/btf/tools.js';
-import { MARKER, unitText } from '../../src/core/btf/unit.js';
+import { MARKER, STUB_ERROR, unitText } from '../../src/core/btf/unit.js';
 import { KheadersError } from '../../src/core/index.js';
 import { tempDir, writeTree } from '../helpers/kernel-tree.js';
 
@@ -52,7 +56,7 @@ describe('the arch, from the archive', () => {
 });
 
 describe('candidates', () => {
-  test('headers that declare a type, kernel-internal first, byte order within a rank; the rest only counted', async () => {
+  test('headers that define a type, kernel-internal first, byte order within a rank; mentions and the rest only counted', async () => {
     const { dir, cleanup } = tempDir('kh-vmlinux-h-');
     try {
       writeTree(dir, {
@@ -61,12 +65,16 @@ describe('candidates', () => {
         'include/linux/a.h': 'enum a { A };\n',
         'arch/x86/include/asm/c.h': 'union c { int x; };\n',
         'include/dt-bindings/clock/d.h': '#define CLK 1\n',
-        'include/asm-generic/e.h': 'struct e;\n',
-        'include/linux/readme.txt': 'struct not_a_header',
+        'include/asm-generic/e.h': 'enum {\n E };\n',
+        'include/linux/f.h': 'struct f\n{\n int x;\n};\n',
+        // Mentions only: a forward declaration and a prototype add nothing to the BTF.
+        'include/linux/g.h': 'struct g;\nint g_get(struct g *g, union h *h);\n',
+        'include/trace/events/t.h': 'TRACE_EVENT(t, TP_PROTO(struct g *g), TP_STRUCT__entry(__field(int, x)));\n',
+        'include/linux/readme.txt': 'struct not_a_header {',
       });
       const c = await listCandidates(dir, 'x86');
-      assert.deepEqual(c.headers, ['include/linux/a.h', 'include/linux/b.h', 'arch/x86/include/asm/c.h', 'include/uapi/linux/u.h', 'include/asm-generic/e.h']);
-      assert.equal(c.noTypes, 1);
+      assert.deepEqual(c.headers, ['include/linux/a.h', 'include/linux/b.h', 'include/linux/f.h', 'arch/x86/include/asm/c.h', 'include/uapi/linux/u.h', 'include/asm-generic/e.h']);
+      assert.equal(c.noTypes, 3);
       assert.ok(rank('include/net/sock.h', 'x86') < rank('include/uapi/linux/bpf.h', 'x86'));
     } finally {
       cleanup();
@@ -91,6 +99,68 @@ describe('the marked unit and its errors', () => {
     assert.equal(r.reached, 1);
     assert.equal(r.prelude, undefined);
     assert.equal(parseUnitErrors('include/linux/types.h:1:2: error: boom\n').prelude, 'include/linux/types.h:1: error: boom');
+  });
+});
+
+describe('the include tree (-H): errors reach later includers', () => {
+  const unit = '.kheaders-unit-1.c';
+  const mark = (i: number): string => `${unit}:${5 + 3 * i}:9: warning: ${MARKER}${i} [-W#pragma-messages]`;
+  test('a clash in a file marks its own header, and later headers that include it as broken; earlier ones stay clean', () => {
+    const stderr = [
+      '. include/linux/types.h',
+      mark(0), '. ./include/linux/a.h', '.. include/linux/shared.h',
+      mark(1), '. ./include/linux/b.h', '.. include/linux/shared.h',
+      'In file included from .kheaders-unit-1.c:9:',
+      'In file included from ./include/linux/b.h:2:',
+      './include/linux/shared.h:7:3: error: redefinition of \'x\'',
+      mark(2), '. ./include/linux/c.h', '.. ./include/linux/b.h',
+      mark(3), '. ./include/linux/d.h', '.. include/linux/other.h',
+    ].join('\n');
+    const r = parseUnitErrors(stderr);
+    assert.deepEqual([...r.errors], [[1, "include/linux/shared.h:7: error: redefinition of 'x'"]]);
+    // shared.h is unguarded here (entered again under b.h), so a.h, before the error, is not blamed.
+    assert.deepEqual([...r.broken], [2]);
+    assert.deepEqual([...r.missing], []);
+  });
+  test('a missing header\'s stub names the header as clang would, for its includer and every later one', () => {
+    const stub = '/tmp/x/stubs/d/d/asm/rheap.h';
+    const stderr = [
+      mark(0), '. ./include/linux/ok.h',
+      mark(1), '. ./include/linux/sram.h', `.. ${stub}`,
+      'In file included from .kheaders-unit-1.c:9:',
+      './include/linux/sram.h:6:10: note: ignored',
+      'In file included from ./include/linux/sram.h:6:',
+      `${stub}:1:2: error: "${STUB_ERROR} asm/rheap.h"`,
+      mark(2), '. ./include/linux/bestcomm.h', '.. ./include/linux/sram.h',
+    ].join('\n');
+    const r = parseUnitErrors(stderr);
+    const text = "include/linux/sram.h:6: error: 'asm/rheap.h' file not found in the archive";
+    assert.deepEqual([...r.missing], [[1, text], [2, text]]);
+    assert.deepEqual([...r.errors], [[1, text]]);
+    assert.ok(!r.errors.has(0) && !r.missing.has(0));
+  });
+  test('make\'s dependency list, continued lines and escaped spaces', () => {
+    assert.deepEqual(parseDeps('x.o: a.h \\\n  include/b\\ c.h ../../../d.h\n'), ['a.h', 'include/b c.h', '../../../d.h']);
+  });
+});
+
+describe('the cached outputs', () => {
+  test('served only for the same tools and while each file matches its sha256', async () => {
+    const { dir, cleanup } = tempDir('kh-vmlinux-h-');
+    try {
+      const meta = { release: '6.1.0', srcarch: 'x86', triple: 'x86_64-linux-gnu', included: 2, noTypes: 1, leftOut: [{ header: 'include/linux/b.h', reason: 'r' }], structs: 1 };
+      const md5 = 'a'.repeat(32);
+      assert.equal(await loadOutput(dir, md5, 'tools'), undefined);
+      assert.equal(await saveOutput(dir, md5, 'tools', meta, 'struct x {};\n', Buffer.from([1, 2, 3])), true);
+      const got = await loadOutput(dir, md5, 'tools');
+      assert.deepEqual(got, { ...meta, header: 'struct x {};\n', btf: Buffer.from([1, 2, 3]) });
+      assert.equal(await loadOutput(dir, md5, 'other tools'), undefined);
+      assert.equal(await loadOutput(dir, 'b'.repeat(32), 'tools'), undefined);
+      await writeFile(join(dir, 'vmlinux-h', `${md5}.btf`), Buffer.from([1, 2, 4]));
+      assert.equal(await loadOutput(dir, md5, 'tools'), undefined);
+    } finally {
+      cleanup();
+    }
   });
 });
 

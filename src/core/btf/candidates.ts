@@ -10,7 +10,8 @@ export interface Candidates {
   noTypes: number;
 }
 
-const DECLARES_TYPE = /\b(struct|union|enum|typedef)\b/;
+/** A definition (`struct x {`, `enum {`, `typedef`), not a mere mention (`struct x *` in a prototype). */
+const DECLARES_TYPE = /\b(?:struct|union|enum)\s+(?:\w+\s*)?\{|\btypedef\b/;
 
 async function walk(root: string, rel: string, out: string[]): Promise<void> {
   const entries = await readdir(join(root, rel), { withFileTypes: true });

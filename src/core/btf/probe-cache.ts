@@ -6,7 +6,7 @@ import { writeFileAtomically } from '../io/atomic.js';
 import type { ProbeResult } from './probe.js';
 
 /** Bumped when the probe's rules change, so old lists are not reused. */
-const FORMAT = 3;
+const FORMAT = 4;
 
 interface Entry extends ProbeResult {
   format: number;

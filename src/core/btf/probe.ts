@@ -1,12 +1,17 @@
-// The per-header compile probe: which headers compile for this arch and
-// config. Headers are tried in large units; a header with an error there is
-// tried on its own, and one that fails on its own is left out with its error;
-// the others go round again until every unit compiles as a whole.
+// The probe: which headers compile for this arch and config, all in one unit
+// compiled with debug info and clang's include tree. One unit, not several:
+// a type two units defined differently would reach the BTF twice, with all
+// that refers to it. When the unit fails, each header an error belongs to
+// (diagnostics.ts) is tried on its own: failing there leaves it out with its
+// own error; passing, it clashes with the headers before it and is left out
+// too (they come first: the kernel's own headers win). The headers an error
+// only reached through a file they include go round again without them.
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { KheadersError } from '../errors.js';
 import { nullLogger, type Logger } from '../log.js';
-import { parseUnitErrors, type UnitErrors } from './diagnostics.js';
+import { hasIncludeGuard, INCLUDE_TREE_FLAGS, parseUnitErrors, type UnitErrors } from './diagnostics.js';
 import { run } from './tools.js';
 import { MARKER_FLAGS, unitText } from './unit.js';
 
@@ -27,25 +32,42 @@ export interface ProbeOptions {
   flags: string[];
   srcarch: string;
   jobs: number;
+  /** Where the objects go. */
+  objectDir: string;
+  /** Headers already known to fail, with their error: left out untried. */
+  known?: ReadonlyMap<string, string>;
   signal?: AbortSignal;
   log?: Logger;
 }
 
-/** Headers per unit: large enough that the shared includes are parsed few times. */
-const UNIT_SIZE = 250;
-/** Per unit in later rounds, where the headers left are the troublesome ones. */
-const RETRY_UNIT_SIZE = 60;
-/** A header that compiles alone but fails this many times in units is a conflict. */
-const MAX_TRIES = 3;
+/** Debug info for every declared type, used or not, in DWARF 4 (what pahole reads best). */
+export const DEBUG_FLAGS = ['-g', '-gdwarf-4', '-fno-eliminate-unused-debug-types', '-c'];
 
 let serial = 0;
 
 /** Compiles headers as one marked unit (syntax only) in root; returns the attributed errors. */
-export async function compileUnit(root: string, headers: readonly string[], opts: Pick<ProbeOptions, 'clang' | 'flags' | 'signal'>, extra: string[] = ['-fsyntax-only']): Promise<UnitErrors & { ok: boolean; stderr: string }> {
+export async function compileUnit(root: string, headers: readonly string[], opts: Pick<ProbeOptions, 'clang' | 'flags' | 'signal'> & { guarded?: (file: string) => boolean }, extra: string[] = ['-fsyntax-only']): Promise<UnitErrors & { ok: boolean; stderr: string }> {
   const name = `.kheaders-unit-${process.pid}-${serial++}.c`;
   await writeFile(join(root, name), unitText(headers));
   const r = await run(opts.clang, [...opts.flags, ...MARKER_FLAGS, ...extra, name], { cwd: root, signal: opts.signal });
-  return { ...parseUnitErrors(r.stderr), ok: r.code === 0, stderr: r.stderr };
+  return { ...parseUnitErrors(r.stderr, opts.guarded), ok: r.code === 0, stderr: r.stderr };
+}
+
+/** Whether a file (relative to root) has an include guard, read once; an unreadable one counts as guarded. */
+function guardReader(root: string): (file: string) => boolean {
+  const seen = new Map<string, boolean>();
+  return (file) => {
+    let g = seen.get(file);
+    if (g === undefined) {
+      try {
+        g = hasIncludeGuard(readFileSync(resolve(root, file), 'latin1'));
+      } catch {
+        g = true;
+      }
+      seen.set(file, g);
+    }
+    return g;
+  };
 }
 
 /** The error for a prelude (types.h, kernel.h) that does not compile: nothing can be, for this arch. */
@@ -54,47 +76,42 @@ export function archFailure(srcarch: string, triple: string, detail: string): Kh
     `check that this clang supports ${triple} (clang -print-targets); x86 and arm64 are tested, other arches are best effort`);
 }
 
-export async function probeHeaders(root: string, candidates: readonly string[], triple: string, opts: ProbeOptions): Promise<ProbeResult> {
+export interface Probed extends ProbeResult {
+  /** One object per unit, in the units' order. */
+  objects: string[];
+}
+
+export async function probeHeaders(root: string, candidates: readonly string[], triple: string, opts: ProbeOptions): Promise<Probed> {
   const log = opts.log ?? nullLogger;
-  const order = new Map(candidates.map((h, i) => [h, i]));
-  const tries = new Map<string, number>();
-  const bad = new Map<string, string>();
-  const units: string[][] = [];
-  let queue = [...candidates];
-  for (let round = 0; queue.length > 0; round++) {
-    const size = round === 0 ? UNIT_SIZE : RETRY_UNIT_SIZE;
-    const batch: string[][] = [];
-    for (let i = 0; i < queue.length; i += size) batch.push(queue.slice(i, i + size));
-    queue = [];
-    const suspects: string[] = [];
-    await pool(batch, opts.jobs, async (unit) => {
-      const r = await compileUnit(root, unit, opts);
-      if (r.prelude) throw archFailure(opts.srcarch, triple, r.prelude);
-      if (r.ok) return void units.push(unit);
-      if (r.errors.size === 0) throw new KheadersError('COMPILE_FAILED', `clang failed with no error to trace to a header: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`, 'report this with the archive');
-      // What came before the first error compiled as a whole (a unit's prefix is a unit);
-      // the rest goes round again, to end up in a unit that compiles as a whole.
-      const first = Math.min(...r.errors.keys());
-      if (first > 0) units.push(unit.slice(0, first));
-      unit.forEach((h, i) => (r.errors.has(i) ? suspects.push(h) : i > first ? queue.push(h) : undefined));
+  const unitOpts = { ...opts, guarded: guardReader(root) };
+  const bad = new Map<string, string>(opts.known);
+  const object = join(opts.objectDir, 'types.o');
+  let unit = candidates.filter((h) => !bad.has(h));
+  for (let round = 1; ; round++) {
+    const r = await compileUnit(root, unit, unitOpts, [...DEBUG_FLAGS, ...INCLUDE_TREE_FLAGS, '-o', object]);
+    if (r.prelude) throw archFailure(opts.srcarch, triple, r.prelude);
+    if (r.ok) break;
+    if (r.errors.size === 0) throw new KheadersError('COMPILE_FAILED', `clang failed with no error to trace to a header: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`, 'report this with the archive');
+    const owners: number[] = [];
+    unit.forEach((h, i) => {
+      const missing = r.missing.get(i);
+      if (missing !== undefined) bad.set(h, missing);
+      else if (r.errors.has(i)) owners.push(i);
     });
-    // Each suspect on its own: failing there is its own fault; passing means another header broke it.
-    await pool(suspects, opts.jobs, async (h) => {
-      const alone = await compileUnit(root, [h], opts);
+    // Each header with an error of its own, on its own: failing there is its own fault;
+    // passing, it clashes with the headers before it (the kernel's own come first, and win).
+    await pool(owners, opts.jobs, async (i) => {
+      const alone = await compileUnit(root, [unit[i]], opts);
       if (alone.prelude) throw archFailure(opts.srcarch, triple, alone.prelude);
-      const err = alone.errors.get(0) ?? (alone.ok ? undefined : 'clang failed');
-      const n = (tries.get(h) ?? 0) + 1;
-      tries.set(h, n);
-      if (err !== undefined) bad.set(h, err);
-      else if (n >= MAX_TRIES) bad.set(h, 'compiles on its own, but not after other headers (a macro or type clash)');
-      else queue.push(h);
+      const own = alone.errors.get(0) ?? (alone.ok ? undefined : 'clang failed');
+      bad.set(unit[i], own ?? `compiles on its own, but not after the headers before it (a clash: ${r.errors.get(i) ?? ''})`);
     });
-    log.info(`probe: ${units.reduce((n, u) => n + u.length, 0)} compile, ${bad.size} left out, ${queue.length} to retry`);
-    queue.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+    // The rest (an error reached some only through a file they include) go round again.
+    unit = unit.filter((h) => !bad.has(h));
+    log.info(`probe round ${round}: ${bad.size} left out, ${unit.length} go round again`);
   }
-  units.sort((a, b) => (order.get(a[0]) ?? 0) - (order.get(b[0]) ?? 0));
   const leftOut = candidates.filter((h) => bad.has(h)).map((h) => ({ header: h, reason: bad.get(h) ?? '' }));
-  return { units, leftOut };
+  return { units: [unit], objects: [object], leftOut };
 }
 
 /** Runs fn over items with at most n at a time; the first failure rejects. */
