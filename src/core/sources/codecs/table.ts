@@ -17,7 +17,7 @@ import { lz4 } from './lz/lz4-legacy.js';
 import { lzma } from './lzma.js';
 import { lzo } from './lz/lzop.js';
 import { xz } from './xz.js';
-import { zstd } from './zstd.js';
+import { zstd } from './zstd/zstd.js';
 
 export interface Codec {
   /** As messages and flags name it: "xz", "gzip", "zstd". */
