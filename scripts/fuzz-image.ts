@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import { KheadersError } from '../src/core/errors.js';
 import { archiveFromImage } from '../src/core/sources/images/image-archive.js';
-import { bzip2 } from '../src/core/sources/codecs/bzip2.js';
+import { bzip2 } from '../src/core/sources/codecs/bzip2/bzip2.js';
 import { lz4 } from '../src/core/sources/codecs/lz/lz4-legacy.js';
 import { lzo } from '../src/core/sources/codecs/lz/lzop.js';
 import { lzma } from '../src/core/sources/codecs/lzma.js';

@@ -11,7 +11,7 @@
 import { Readable, type Transform } from 'node:stream';
 import { MAX_INPUT_BYTES } from '../../constants.js';
 import { corrupt, KheadersError } from '../../errors.js';
-import { bzip2 } from './bzip2.js';
+import { bzip2 } from './bzip2/bzip2.js';
 import { gzip } from './gzip.js';
 import { lz4 } from './lz/lz4-legacy.js';
 import { lzma } from './lzma.js';

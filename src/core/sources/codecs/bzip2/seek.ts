@@ -1,12 +1,11 @@
-// bzip2: the system `bzip2 -dc` where it is on PATH (system-tool.ts), else
-// seek-bzip's decoder (pure JS, about 3x slower; checks every block CRC and the
-// stream CRC), run one block per turn so the reader's cap and abort stop a bomb
-// between blocks (one block is at most a few tens of MB). Both decode
-// concatenated streams (pbzip2's output) and ignore bytes after the last
-// stream that do not start another (the size the kernel appends), as bzip2 does.
+// bzip2 in JavaScript (the fallback without a system bzip2): seek-bzip's
+// decoder (checks every block CRC and the stream CRC), run one block per turn
+// so the reader's cap and abort stop a bomb between blocks (one block is at
+// most a few tens of MB). Like bzip2 it decodes concatenated streams (pbzip2's
+// output) and ignores bytes after the last stream that do not start another
+// (the size the kernel appends).
 import { Transform, type TransformCallback } from 'node:stream';
 import Bunzip from 'seek-bzip';
-import { toolDecoder } from './system-tool.js';
 
 const OUT_CHUNK = 1 << 20;
 
@@ -16,7 +15,7 @@ function plain(err: unknown): Error {
 }
 
 /** "BZh" and a block size digit at `at`. */
-function startsStream(b: Buffer, at: number): boolean {
+export function startsStream(b: Buffer, at: number): boolean {
   return b.length - at >= 4 && b.toString('latin1', at, at + 3) === 'BZh' && b[at + 3] >= 0x31 && b[at + 3] <= 0x39;
 }
 
@@ -88,13 +87,5 @@ class Bunzip2 extends Transform {
   }
 }
 
-export const bzip2 = {
-  name: 'bzip2',
-  /** "BZh" and a block size digit, then the block magic (pi) or the end-of-stream magic (sqrt pi). */
-  sniff: (head: Buffer): boolean => head.length >= 10 && head.toString('latin1', 0, 3) === 'BZh' && head[3] >= 0x31 && head[3] <= 0x39
-    && (head.readUIntBE(4, 6) === 0x314159265359 || head.readUIntBE(4, 6) === 0x177245385090),
-  decoder: (): Transform => toolDecoder('bzip2', ['-d', '-c']) ?? new Bunzip2(),
-};
-
-/** The built-in decoder alone (the fallback without a system bzip2), for tests and the fuzzer. */
+/** seek-bzip's decoder. */
 export const bunzip2Js = (): Transform => new Bunzip2();
