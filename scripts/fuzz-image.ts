@@ -11,6 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { KheadersError } from '../src/core/errors.js';
 import { archiveFromImage } from '../src/core/sources/images/image-archive.js';
 import { bzip2 } from '../src/core/sources/codecs/bzip2/bzip2.js';
+import { bzip2Processes } from '../src/core/sources/codecs/bzip2/parallel.js';
 import { lz4 } from '../src/core/sources/codecs/lz/lz4-legacy.js';
 import { lzo } from '../src/core/sources/codecs/lz/lzop.js';
 import { lzma } from '../src/core/sources/codecs/lzma.js';
@@ -32,7 +33,8 @@ function decoderFor(kind: Exclude<ImageKind, 'image'>): Transform {
   const was = process.env.KHEADERS_SYSTEM_CODECS;
   process.env.KHEADERS_SYSTEM_CODECS = '1';
   try {
-    return CODECS[kind].decoder();
+    // Two bzip2 processes whatever the load, so the cut at block boundaries is fuzzed too.
+    return kind === 'bzip2-tool' ? bzip2Processes(undefined, 2) as Transform : CODECS[kind].decoder();
   } finally {
     if (was === undefined) delete process.env.KHEADERS_SYSTEM_CODECS;
     else process.env.KHEADERS_SYSTEM_CODECS = was;
@@ -63,7 +65,8 @@ export function imageSeeds(ko: Buffer): Record<ImageKind, Buffer[]> {
       bootImage(gz, 0), bootImage(gz, 2, { pageSize: 4096 }), bootImage(gz, 4), img,
     ],
     bzip2: [tool('bzip2', ['-9'], v)],
-    'bzip2-tool': [tool('bzip2', ['-9'], v)],
+    // Three 100 kB blocks: the decoder cuts them between two bzip2 processes.
+    'bzip2-tool': [tool('bzip2', ['-9'], v), tool('bzip2', ['-1'], Buffer.concat([v, Buffer.from(Array.from({ length: 300_000 }, (_, i) => (Math.imul(i, 2654435761) >>> 24) & 0xff))]))],
     'zstd-tool': [tool('zstd', ['-q', '-c', '--ultra', '-22'], v), Buffer.concat([tool('zstd', ['-q', '-c', '-3'], v.subarray(0, 5000)), tool('zstd', ['-q', '-c', '-19'], v.subarray(5000))])],
     lz4: [tool('lz4', ['-l', '-9', '-', '-'], v)],
     lzo: [tool('lzop', ['-9'], v)],

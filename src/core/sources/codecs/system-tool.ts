@@ -116,8 +116,13 @@ class ToolDecoder extends Transform {
   }
 }
 
-/** A decoder that runs the system `name` with `args` (decode to stdout), or undefined when it is not to be used. */
+/** A decoder that runs the tool at `path` with `args` (decode to stdout). */
+export function toolAt(name: string, path: string, args: string[], guard?: InputGuard): Transform {
+  return new ToolDecoder(name, path, args, guard);
+}
+
+/** A decoder that runs the system `name` with `args`, or undefined when it is not to be used. */
 export function toolDecoder(name: string, args: string[], guard?: InputGuard): Transform | undefined {
   const path = systemTool(name);
-  return path === undefined ? undefined : new ToolDecoder(name, path, args, guard);
+  return path === undefined ? undefined : toolAt(name, path, args, guard);
 }

@@ -8,7 +8,7 @@
 // the parts only take turns. Destroying it kills them all.
 import { availableParallelism, loadavg } from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
-import { systemTool, toolDecoder } from '../system-tool.js';
+import { systemTool, toolAt } from '../system-tool.js';
 import { splitBzip2 } from './split.js';
 
 const HOLD_BYTES = 64 << 20;
@@ -114,6 +114,6 @@ export function idleCores(): number {
 
 /** The system bzip2 as a decoder, or undefined when it is not to be used. `holdBytes`, `processes`: for tests. */
 export function bzip2Processes(holdBytes = HOLD_BYTES, processes = idleCores()): Transform | undefined {
-  if (systemTool('bzip2') === undefined) return undefined;
-  return new Bzip2Processes(() => toolDecoder('bzip2', ARGS) as Transform, holdBytes, processes);
+  const path = systemTool('bzip2');
+  return path === undefined ? undefined : new Bzip2Processes(() => toolAt('bzip2', path, ARGS), holdBytes, processes);
 }
