@@ -60,7 +60,8 @@ class Bzip2Processes extends Transform {
     if (this.single === undefined) {
       this.input.push(chunk);
       this.inputBytes += chunk.length;
-      if (this.inputBytes <= this.holdBytes) return cb();
+      // One process anyway: no reason to wait for the end of the input.
+      if (this.inputBytes <= this.holdBytes && this.processes > 1) return cb();
       this.single = this.part(true);
       chunk = Buffer.concat(this.input.splice(0));
     }
