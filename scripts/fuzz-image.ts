@@ -2,16 +2,20 @@
 // Android boot image and raw Image headers (sizes, offsets, versions, the
 // codec name), and bzip2, lz4 legacy, lzop and .lzma streams made by the real
 // tools. Seeds wrap a real kheaders.ko (an ELF with the archive) and an IKCONFIG blob.
+// The run fuzzes the JS decoders (KHEADERS_SYSTEM_CODECS=0); the bzip2-tool and
+// zstd-tool targets feed the same mutations to the system bzip2 and zstd.
 import { execFileSync } from 'node:child_process';
-import { Readable } from 'node:stream';
+import { Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import { KheadersError } from '../src/core/errors.js';
 import { archiveFromImage } from '../src/core/sources/images/image-archive.js';
-import { bzip2 } from '../src/core/sources/codecs/bzip2.js';
+import { bzip2 } from '../src/core/sources/codecs/bzip2/bzip2.js';
+import { bzip2Processes } from '../src/core/sources/codecs/bzip2/parallel.js';
 import { lz4 } from '../src/core/sources/codecs/lz/lz4-legacy.js';
 import { lzo } from '../src/core/sources/codecs/lz/lzop.js';
 import { lzma } from '../src/core/sources/codecs/lzma.js';
+import { zstd } from '../src/core/sources/codecs/zstd/zstd.js';
 import { imageCodecs } from '../test/helpers/image-codecs.js';
 import { arm64Image, bootImage, bzImage, ikconfigBlob, zboot } from '../test/helpers/kernel-images.js';
 
@@ -20,8 +24,22 @@ const int = (r: Rng, n: number): number => Math.floor(r() * n);
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[int(r, xs.length)] as T;
 const interesting = (r: Rng, orig: number): number => pick(r, [0, 1, 4, 8, 0x1000, 0x7fffffff, 0xffffffff, orig + 1, Math.max(0, orig - 1), orig * 2, int(r, 2 ** 32)]) >>> 0;
 
-export type ImageKind = 'image' | 'bzip2' | 'lz4' | 'lzo' | 'lzma';
-const CODECS = { bzip2, lz4, lzo, lzma };
+export type ImageKind = 'image' | 'bzip2' | 'lz4' | 'lzo' | 'lzma' | 'bzip2-tool' | 'zstd-tool';
+const CODECS = { bzip2, lz4, lzo, lzma, 'bzip2-tool': bzip2, 'zstd-tool': zstd };
+
+/** A fresh decoder of `kind`: the system tool for the *-tool kinds, whatever KHEADERS_SYSTEM_CODECS says. */
+function decoderFor(kind: Exclude<ImageKind, 'image'>): Transform {
+  if (!kind.endsWith('-tool')) return CODECS[kind].decoder();
+  const was = process.env.KHEADERS_SYSTEM_CODECS;
+  process.env.KHEADERS_SYSTEM_CODECS = '1';
+  try {
+    // Two bzip2 processes whatever the load, so the cut at block boundaries is fuzzed too.
+    return kind === 'bzip2-tool' ? bzip2Processes(undefined, 2) as Transform : CODECS[kind].decoder();
+  } finally {
+    if (was === undefined) delete process.env.KHEADERS_SYSTEM_CODECS;
+    else process.env.KHEADERS_SYSTEM_CODECS = was;
+  }
+}
 const CAP = 64 << 20;
 
 function bytes(b: Buffer, r: Rng): Buffer {
@@ -47,6 +65,9 @@ export function imageSeeds(ko: Buffer): Record<ImageKind, Buffer[]> {
       bootImage(gz, 0), bootImage(gz, 2, { pageSize: 4096 }), bootImage(gz, 4), img,
     ],
     bzip2: [tool('bzip2', ['-9'], v)],
+    // Three 100 kB blocks: the decoder cuts them between two bzip2 processes.
+    'bzip2-tool': [tool('bzip2', ['-9'], v), tool('bzip2', ['-1'], Buffer.concat([v, Buffer.from(Array.from({ length: 300_000 }, (_, i) => (Math.imul(i, 2654435761) >>> 24) & 0xff))]))],
+    'zstd-tool': [tool('zstd', ['-q', '-c', '--ultra', '-22'], v), Buffer.concat([tool('zstd', ['-q', '-c', '-3'], v.subarray(0, 5000)), tool('zstd', ['-q', '-c', '-19'], v.subarray(5000))])],
     lz4: [tool('lz4', ['-l', '-9', '-', '-'], v)],
     lzo: [tool('lzop', ['-9'], v)],
     lzma: [tool('lzma', ['-9'], v)],
@@ -93,7 +114,7 @@ export async function readImageCase(input: Buffer, kind: ImageKind): Promise<'ok
       return 'ok';
     }
     let n = 0;
-    await pipeline(Readable.from([input]), CODECS[kind].decoder(), async (src: AsyncIterable<Buffer>) => {
+    await pipeline(Readable.from([input]), decoderFor(kind), async (src: AsyncIterable<Buffer>) => {
       for await (const c of src) if ((n += c.length) > CAP) throw new KheadersError('LIMIT_EXCEEDED', 'cap');
     });
     return 'ok';

@@ -67,7 +67,7 @@ const TARGETS: Target[] = [
   { name: 'xz', kind: 'xz', seeds: (s) => archiveSeeds(s.dir, s.kernel.ko as Buffer).xz, mutate: mutateXz },
   { name: 'elf', kind: 'elf', seeds: (s) => archiveSeeds(s.dir, s.kernel.ko as Buffer).elf, mutate: mutateElf },
   { name: 'image', kind: 'image', seeds: (s) => imageSeeds(s.kernel.ko as Buffer).image, mutate: mutateImage },
-  ...(['bzip2', 'lz4', 'lzo', 'lzma'] as const).map((k): Target => ({ name: k, kind: k, seeds: (s) => imageSeeds(s.kernel.ko as Buffer)[k], mutate: mutateCodec })),
+  ...(['bzip2', 'lz4', 'lzo', 'lzma', 'bzip2-tool', 'zstd-tool'] as const).map((k): Target => ({ name: k, kind: k, seeds: (s) => imageSeeds(s.kernel.ko as Buffer)[k], mutate: mutateCodec })),
   {
     name: 'ar',
     seeds: (s) => (['xz', 'zstd', 'gzip', 'none'] as const).map((z) => readFileSync(buildDeb(s.dir, { name: `linux-modules-${REL}`, version: '1', kernels: [s.kernel], z }))),
@@ -165,7 +165,7 @@ interface Outcome { outcome: string; detail?: string }
 /** Runs one input through its reader. */
 async function runCase(input: Buffer, target: Kind): Promise<Outcome> {
   try {
-    if (target === 'image' || target === 'bzip2' || target === 'lz4' || target === 'lzo' || target === 'lzma') {
+    if (target === 'image' || target === 'bzip2' || target === 'lz4' || target === 'lzo' || target === 'lzma' || target === 'bzip2-tool' || target === 'zstd-tool') {
       const got = await readImageCase(input, target);
       return got === 'ok' ? { outcome: 'ok' } : got === 'error' ? { outcome: 'error:codec' } : { outcome: 'other', detail: got };
     }
@@ -220,6 +220,8 @@ class Runner {
 }
 
 async function main(): Promise<number> {
+  // The JS decoders by default (the workers inherit this); the *-tool targets use the system tools.
+  process.env.KHEADERS_SYSTEM_CODECS ??= '0';
   const { values: v } = parseArgs({ options: { cases: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' }, target: { type: 'string' }, replay: { type: 'string' } } });
   const [cases, seed, names] = [Number(v.cases), Number(v.seed), v.target?.split(',')];
   const targets = TARGETS.filter((t) => names === undefined || names.includes(t.name));

@@ -8,6 +8,8 @@ declare module 'seek-bzip' {
     _init_block(): boolean;
     /** Decodes the current block into the output (checks its CRC). */
     _read_bunzip(): number;
+    /** Reads the next stream's "BZh" header and starts it (a concatenated stream). */
+    _start_bunzip(input: ByteIn, output: ByteOut): void;
     streamCRC: number;
     reader: { read(bits: number): number };
   }

@@ -11,13 +11,13 @@
 import { Readable, type Transform } from 'node:stream';
 import { MAX_INPUT_BYTES } from '../../constants.js';
 import { corrupt, KheadersError } from '../../errors.js';
-import { bzip2 } from './bzip2.js';
+import { bzip2 } from './bzip2/bzip2.js';
 import { gzip } from './gzip.js';
 import { lz4 } from './lz/lz4-legacy.js';
 import { lzma } from './lzma.js';
 import { lzo } from './lz/lzop.js';
 import { xz } from './xz.js';
-import { zstd } from './zstd.js';
+import { zstd } from './zstd/zstd.js';
 
 export interface Codec {
   /** As messages and flags name it: "xz", "gzip", "zstd". */

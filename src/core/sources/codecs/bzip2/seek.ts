@@ -1,6 +1,9 @@
-// bzip2: seek-bzip's decoder (pure JS, checks every block CRC and the stream
-// CRC), run one block per turn so the reader's cap and abort stop a bomb
-// between blocks (one block is at most a few tens of MB).
+// bzip2 in JavaScript (the fallback without a system bzip2): seek-bzip's
+// decoder (checks every block CRC and the stream CRC), run one block per turn
+// so the reader's cap and abort stop a bomb between blocks (one block is at
+// most a few tens of MB). Like bzip2 it decodes concatenated streams (pbzip2's
+// output) and ignores bytes after the last stream that do not start another
+// (the size the kernel appends).
 import { Transform, type TransformCallback } from 'node:stream';
 import Bunzip from 'seek-bzip';
 
@@ -9,6 +12,11 @@ const OUT_CHUNK = 1 << 20;
 /** seek-bzip throws TypeErrors for bad data ("Data error", "Bad block CRC"): they are data errors. */
 function plain(err: unknown): Error {
   return new Error(err instanceof Error ? err.message : String(err));
+}
+
+/** "BZh" and a block size digit at `at`. */
+export function startsStream(b: Buffer, at: number): boolean {
+  return b.length - at >= 4 && b.toString('latin1', at, at + 3) === 'BZh' && b[at + 3] >= 0x31 && b[at + 3] <= 0x39;
 }
 
 class Bunzip2 extends Transform {
@@ -63,6 +71,12 @@ class Bunzip2 extends Transform {
         }
         const want = bz.reader.read(32) >>> 0;
         if (want !== bz.streamCRC >>> 0) throw new Error('bad stream CRC');
+        // The reader has consumed the stream's last partial byte: pos is where another would start.
+        if (startsStream(buf, pos)) {
+          bz._start_bunzip(src, sink);
+          setImmediate(step);
+          return;
+        }
       } catch (err) {
         done(plain(err));
         return;
@@ -73,10 +87,5 @@ class Bunzip2 extends Transform {
   }
 }
 
-export const bzip2 = {
-  name: 'bzip2',
-  /** "BZh" and a block size digit, then the block magic (pi) or the end-of-stream magic (sqrt pi). */
-  sniff: (head: Buffer): boolean => head.length >= 10 && head.toString('latin1', 0, 3) === 'BZh' && head[3] >= 0x31 && head[3] <= 0x39
-    && (head.readUIntBE(4, 6) === 0x314159265359 || head.readUIntBE(4, 6) === 0x177245385090),
-  decoder: (): Transform => new Bunzip2(),
-};
+/** seek-bzip's decoder. */
+export const bunzip2Js = (): Transform => new Bunzip2();

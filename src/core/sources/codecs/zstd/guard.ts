@@ -1,12 +1,14 @@
 // The zstd guard: a scan of the frame structure (frame headers, block
-// headers) that runs ahead of fzstd. fzstd allocates a frame's whole window up
-// front and moves it once per block, so before fzstd sees a chunk the scan
-// refuses windows over zstd's own default limit (128 MiB), blocks over the
-// format's maximum, and streams whose window moves would cost far more than
-// their size justifies (a few bytes per block, each moving a large window,
-// would keep the decoder busy for hours). It also names a frame that never ends.
-// Errors leave out the input's name: the codec table puts it in front.
-import { KheadersError } from '../../errors.js';
+// headers) that runs ahead of every zstd decoder (node:zlib, the system zstd,
+// fzstd), so all three refuse the same input in the same words: windows over
+// zstd's own default limit (128 MiB), blocks over the format's maximum, bytes
+// after the last frame that start no other, a frame that never ends. It tells
+// where frames end (node:zlib decodes one frame per stream). fzstd allocates a
+// frame's whole window up front and moves it once per block, so for fzstd it
+// also refuses streams whose window moves would cost far more than their size
+// justifies (a few bytes per block, each moving a large window, would keep it
+// busy for hours). Errors leave out the input's name: the codec table puts it in front.
+import { KheadersError } from '../../../errors.js';
 
 /** zstd's default decoder limit (ZSTD_WINDOWLOG_LIMIT_DEFAULT = 27): what `zstd -d` accepts without --memory. */
 export const MAX_ZSTD_WINDOW = 1 << 27;
@@ -39,25 +41,31 @@ export class FrameScanner {
 
   constructor(private readonly maxWindow: number) {}
 
+  /** The offsets in the last scanned chunk where a frame (zstd or skippable) ended. */
+  ends: number[] = [];
+
   /** Scans a chunk; returns the chunk offsets where block headers start. */
   scan(chunk: Buffer): number[] {
     const starts: number[] = [];
+    this.ends = [];
     for (let i = 0; i < chunk.length;) {
+      const before = this.state;
       if (this.state === 'skip') {
         const n = Math.min(this.skipLeft, chunk.length - i);
         this.skipLeft -= n;
         i += n;
         if (this.skipLeft === 0) this.expect(this.after);
-        continue;
+      } else {
+        if (this.state === 'block' && this.pend.length === 0) starts.push(i);
+        const take = Math.min(this.want - this.pend.length, chunk.length - i);
+        this.pend = Buffer.concat([this.pend, chunk.subarray(i, i + take)]);
+        i += take;
+        if (this.pend.length < this.want) break;
+        const field = this.pend;
+        this.pend = Buffer.alloc(0);
+        this.onField(field);
       }
-      if (this.state === 'block' && this.pend.length === 0) starts.push(i);
-      const take = Math.min(this.want - this.pend.length, chunk.length - i);
-      this.pend = Buffer.concat([this.pend, chunk.subarray(i, i + take)]);
-      i += take;
-      if (this.pend.length < this.want) break;
-      const field = this.pend;
-      this.pend = Buffer.alloc(0);
-      this.onField(field);
+      if (this.state === 'magic' && before !== 'magic') this.ends.push(i);
     }
     return starts;
   }

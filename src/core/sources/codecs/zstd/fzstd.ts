@@ -1,9 +1,10 @@
-// zstd: fzstd behind the frame guard (zstd-guard.ts). Each chunk is cut into
-// pieces of a few blocks; the next piece is decoded only once the reader has
-// taken the output of the last, so the table's output cap holds within a chunk.
+// zstd in JavaScript (the fallback): fzstd behind the frame guard (guard.ts).
+// Each chunk is cut into pieces of a few blocks; the next piece is decoded only
+// once the reader has taken the output of the last, so the table's output cap
+// holds within a chunk.
 import { Transform, type TransformCallback } from 'node:stream';
 import { Decompress } from 'fzstd';
-import { checkWork, FRAME_MAGIC, FrameScanner, MAX_ZSTD_WINDOW } from './zstd-guard.js';
+import { checkWork, FrameScanner, MAX_ZSTD_WINDOW } from './guard.js';
 
 /** Blocks pushed to fzstd at once, so the output is handed on every 1 MiB at most. */
 const PIECE_BLOCKS = 8;
@@ -80,8 +81,5 @@ class ZstdDecoder extends Transform {
   }
 }
 
-export const zstd = {
-  name: 'zstd',
-  sniff: (head: Buffer): boolean => head.length >= 4 && head.readUInt32LE(0) === FRAME_MAGIC,
-  decoder: (): Transform => new ZstdDecoder(),
-};
+/** fzstd behind the guard. */
+export const fzstdDecoder = (): Transform => new ZstdDecoder();
