@@ -50,8 +50,8 @@ export const OPTIONS = {
     extract: 'extract here (default ${TMPDIR:-/tmp}/kheaders-<release>, where bcc looks);\nsee "Where it extracts" below' } },
   'cache-dir': { type: 'string', arg: 'DIR', help: {
     build: 'the local cache (default $XDG_CACHE_HOME/kheaders or ~/.cache/kheaders)',
-    'vmlinux-h': 'the local cache (default $XDG_CACHE_HOME/kheaders or ~/.cache/kheaders):\nthe archive of a --source tree, and the list of headers that compile' } },
-  'no-cache': { type: 'boolean', help: { build: 'always build, never store', 'vmlinux-h': 'no cache: build the tree and probe the headers every time' } },
+    'vmlinux-h': 'the local cache (default $XDG_CACHE_HOME/kheaders or ~/.cache/kheaders):\nthe archive of a --source tree, the list of headers that compile, and the\nfinished vmlinux.h and BTF (a later run for the same archive returns them)' } },
+  'no-cache': { type: 'boolean', help: { build: 'always build, never store', 'vmlinux-h': 'no cache: build the tree, probe and compile the headers every time' } },
   btf: { type: 'string', arg: 'FILE', help: 'also write the raw BTF (what libbpf\'s btf_custom_path reads)' },
   'strict-variant': { type: 'boolean', help: 'refuse to build when the tree\'s script has constructs we do not model' },
   archive: { type: 'string', arg: 'FILE', help: { verify: 'the .tar.xz to check, or any file extract reads: a kernel\nimage as it ships (its embedded config is checked too), kheaders.ko, vmlinux, a package', extract: 'also save the raw .tar.xz, as found, here' } },

@@ -41,7 +41,7 @@ before(async () => {
     const t0 = performance.now();
     const r = await vmlinuxHeader(archive, { cacheDir: path.join(work, 'cache'), output: path.join(work, `${arch}.vmlinux.h`), btf: path.join(work, `${arch}.btf`) });
     const seconds = (performance.now() - t0) / 1000;
-    console.log(`${arch}: vmlinux.h in ${seconds.toFixed(1)} s (probe ${r.timings.probe ?? 0} ms, compile ${r.timings.compile} ms): ${r.included} headers, ${r.leftOut.length} left out, ${r.structs} structs`);
+    console.log(`${arch}: vmlinux.h in ${seconds.toFixed(1)} s (${Object.entries(r.timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(", ")}): ${r.included} headers, ${r.leftOut.length} left out, ${r.structs} structs`);
     results.set(arch, { ...r, archive, seconds });
   }
 }, { timeout: 7_200_000 });
