@@ -7,7 +7,8 @@
 # run it by hand, once; it is not part of CI.
 #
 # Usage: scripts/bench-btf-kernel.sh [OUTDIR]   (default: a temp dir, removed)
-# Prints the wall and CPU seconds of make, and the header's size.
+# Prints the wall and CPU seconds of make, the header's size, then ours for
+# the same tree (build + vmlinux-h) and its layouts against the kernel's BTF.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 JOBS=${KHEADERS_E2E_JOBS:-2}
@@ -29,3 +30,10 @@ grep -q '^CONFIG_DEBUG_INFO_BTF=y' "$OUT/.config" || { echo "bench-btf-kernel: D
 tail -1 "$OUT/make.err"
 /usr/bin/time -f 'bpftool btf dump: %e s wall' bpftool btf dump file "$OUT/vmlinux" format c >"$OUT/vmlinux.h"
 echo "vmlinux.h: $(wc -c <"$OUT/vmlinux.h") bytes, $(grep -c '^struct [a-zA-Z_0-9]* {$' "$OUT/vmlinux.h") structs"
+# Ours for the same tree, and its layouts against the kernel's own BTF.
+CLI=(node --import tsx "$HERE/../src/cli/main.ts")
+t0=$(date +%s.%N)
+"${CLI[@]}" build --source "$SRC" --objtree "$OUT" --output "$OUT/ours.tar.xz" --no-cache -q
+"${CLI[@]}" vmlinux-h --from "$OUT/ours.tar.xz" -o "$OUT/ours.h" --btf "$OUT/ours.btf" --no-cache -q
+echo "kheaders build + vmlinux-h: $(echo "$(date +%s.%N) - $t0" | bc) s wall"
+node --import tsx "$HERE/compare-btf.ts" "$OUT/ours.btf" "$OUT/vmlinux"

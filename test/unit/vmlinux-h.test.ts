@@ -75,7 +75,17 @@ describe('candidates', () => {
       const c = await listCandidates(dir, 'x86');
       assert.deepEqual(c.headers, ['include/linux/a.h', 'include/linux/b.h', 'include/linux/f.h', 'arch/x86/include/asm/c.h', 'include/uapi/linux/u.h', 'include/asm-generic/e.h']);
       assert.equal(c.noTypes, 3);
+      assert.deepEqual([...c.otherWidth], []);
       assert.ok(rank('include/net/sock.h', 'x86') < rank('include/uapi/linux/bpf.h', 'x86'));
+      // The arch's headers for the other word size are left out, with why; others with such names stay.
+      writeTree(dir, { 'arch/x86/include/asm/suspend_32.h': 'struct saved_context { int a; };\n', 'arch/x86/include/asm/suspend_64.h': 'struct saved_context { long a; };\n',
+        'arch/x86/include/uapi/asm/posix_types_32.h': 'typedef int t32;\n', 'include/linux/x_32.h': 'struct x { int a; };\n' });
+      const c64 = await listCandidates(dir, 'x86', true);
+      assert.deepEqual([...c64.otherWidth.keys()].sort(), ['arch/x86/include/asm/suspend_32.h', 'arch/x86/include/uapi/asm/posix_types_32.h']);
+      assert.match(c64.otherWidth.get('arch/x86/include/asm/suspend_32.h') ?? '', /for 32-bit kernels; this config is 64-bit/);
+      assert.ok(c64.headers.includes('arch/x86/include/asm/suspend_64.h') && c64.headers.includes('include/linux/x_32.h'));
+      const c32 = await listCandidates(dir, 'x86', false);
+      assert.deepEqual([...c32.otherWidth.keys()], ['arch/x86/include/asm/suspend_64.h']);
     } finally {
       cleanup();
     }

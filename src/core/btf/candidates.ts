@@ -8,6 +8,8 @@ export interface Candidates {
   headers: string[];
   /** Headers with no struct, union, enum or typedef: nothing for vmlinux.h, not compiled. */
   noTypes: number;
+  /** The arch's headers for the other word size (asm/suspend_32.h on a 64-bit config), with why. */
+  otherWidth: Map<string, string>;
 }
 
 /** A definition (`struct x {`, `enum {`, `typedef`), not a mere mention (`struct x *` in a prototype). */
@@ -36,16 +38,34 @@ export function rank(path: string, srcarch: string): number {
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * An arch header for the other word size: x86's asm/suspend_32.h beside
+ * suspend_64.h, of which asm/suspend.h includes the one the config needs. Left
+ * to the probe, the 32-bit one (first in byte order) would define the type.
+ */
+export function otherWidthReason(path: string, srcarch: string, is64: boolean): string | undefined {
+  if (!path.startsWith(`arch/${srcarch}/include/`)) return undefined;
+  const other = is64 ? '32' : '64';
+  if (!new RegExp(`_${other}(?:_types)?\\.h$`).test(path)) return undefined;
+  return `for ${other}-bit kernels; this config is ${is64 ? '64' : '32'}-bit (the header without the suffix includes the right one)`;
+}
+
 /** All candidate headers under root, ordered by rank then byte order of the path (stable across machines). */
-export async function listCandidates(root: string, srcarch: string): Promise<Candidates> {
+export async function listCandidates(root: string, srcarch: string, is64 = true): Promise<Candidates> {
   const all: string[] = [];
   await walk(root, '', all);
   const headers: string[] = [];
+  const otherWidth = new Map<string, string>();
   let noTypes = 0;
   for (const h of all) {
-    if (DECLARES_TYPE.test(await readFile(join(root, h), 'latin1'))) headers.push(h);
-    else noTypes++;
+    if (!DECLARES_TYPE.test(await readFile(join(root, h), 'latin1'))) {
+      noTypes++;
+      continue;
+    }
+    const other = otherWidthReason(h, srcarch, is64);
+    if (other !== undefined) otherWidth.set(h, other);
+    else headers.push(h);
   }
   headers.sort((a, b) => rank(a, srcarch) - rank(b, srcarch) || byName(a, b));
-  return { headers, noTypes };
+  return { headers, noTypes, otherWidth };
 }

@@ -77,7 +77,7 @@ export async function vmlinuxHeader(archive: Buffer | string, opts: VmlinuxHOpti
     const target = await detectTarget(root);
     const flags = compileFlags(target);
     log.info(`arch ${target.srcarch}: clang --target=${target.triple}`);
-    const cands = await listCandidates(root, target.srcarch);
+    const cands = await listCandidates(root, target.srcarch, target.config.has('CONFIG_64BIT'));
     const cached = cacheDir ? await loadProbe(cacheDir, md5, versions.clang, target.triple) : undefined;
     const jobs = opts.jobs ?? availableParallelism();
     const objectDir = join(tmp, 'objects');
@@ -94,6 +94,8 @@ export async function vmlinuxHeader(archive: Buffer | string, opts: VmlinuxHOpti
       ({ units, leftOut, objects } = await phase(log, timings, 'probe', () => probeHeaders(root, cands.headers, target.triple, {
         clang: paths.clang, flags: [...flags, ...stubs.flags], known: stubs.missing, srcarch: target.srcarch, jobs, objectDir, signal: opts.signal, log,
       })));
+      // The other word size's arch headers were never tried: listed first, with why.
+      leftOut = [...[...cands.otherWidth].map(([header, reason]) => ({ header, reason })), ...leftOut];
       if (cacheDir) await saveProbe(cacheDir, md5, versions.clang, target.triple, { units, leftOut });
     }
     const included = units.flat().length;
