@@ -77,3 +77,23 @@ export function compareLayouts(ours: Map<string, Layout[]>, oracle: Map<string, 
   }
   return { oracle: oracle.size, common, mismatches, members };
 }
+
+/**
+ * The other way round, for a whole kernel's BTF, which holds several types of
+ * one name (from .c files): each of our layouts must equal one of its variants.
+ */
+export function unmatchedLayouts(ours: Map<string, Layout[]>, kernel: Map<string, Layout[]>): Comparison {
+  const mismatches: string[] = [];
+  let common = 0;
+  let members = 0;
+  for (const [name, variants] of kernel) {
+    const mine = ours.get(name);
+    if (!mine) continue;
+    common++;
+    for (const m of mine) {
+      members += m.members.length;
+      if (!variants.some((k) => sameLayout(k, m))) mismatches.push(`${name}: ours ${m.kind} size ${m.size}; the kernel's: ${variants.map((k) => `${k.kind} size ${k.size}`).join(', ')}`);
+    }
+  }
+  return { oracle: kernel.size, common, mismatches, members };
+}

@@ -45,12 +45,12 @@ export const DEBUG_FLAGS = ['-g', '-gdwarf-4', '-fno-eliminate-unused-debug-type
 
 let serial = 0;
 
-/** Compiles headers as one marked unit (syntax only) in root; returns the attributed errors. */
-export async function compileUnit(root: string, headers: readonly string[], opts: Pick<ProbeOptions, 'clang' | 'flags' | 'signal'> & { guarded?: (file: string) => boolean }, extra: string[] = ['-fsyntax-only']): Promise<UnitErrors & { ok: boolean; stderr: string }> {
+/** Compiles headers as one marked unit in root (syntax only, or as `extra` says); returns the attributed errors. */
+export async function compileUnit(root: string, headers: readonly string[], opts: Pick<ProbeOptions, 'clang' | 'flags' | 'signal'> & { guarded?: (file: string) => boolean }, extra: string[] = ['-fsyntax-only']): Promise<UnitErrors & { ok: boolean; stdout: string; stderr: string }> {
   const name = `.kheaders-unit-${process.pid}-${serial++}.c`;
   await writeFile(join(root, name), unitText(headers));
   const r = await run(opts.clang, [...opts.flags, ...MARKER_FLAGS, ...extra, name], { cwd: root, signal: opts.signal });
-  return { ...parseUnitErrors(r.stderr, opts.guarded), ok: r.code === 0, stderr: r.stderr };
+  return { ...parseUnitErrors(r.stderr, opts.guarded), ok: r.code === 0, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Whether a file (relative to root) has an include guard, read once; an unreadable one counts as guarded. */

@@ -4,13 +4,13 @@
 // them all, and each gets a stub that is a plain, non-fatal #error. A second,
 // preprocessor-only pass with the include tree then names every header that
 // reaches a stub: they fail anywhere, so they are left out before the probe.
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { devNull } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { INCLUDE_TREE_FLAGS } from './diagnostics.js';
 import { compileUnit } from './probe.js';
-import { run } from './tools.js';
-import { STUB_ERROR, unitText } from './unit.js';
+import { STUB_ERROR } from './unit.js';
 
 /** How many "../" a stub name may climb (the deepest seen in 6.x is 3). */
 const DEPTH = 8;
@@ -31,13 +31,12 @@ export interface Stubbed {
 
 /** Writes a stub for each missing header under dir; returns the flags that find them and the headers that reach one. */
 export async function stubMissing(root: string, headers: readonly string[], dir: string, clang: string, flags: readonly string[], signal?: AbortSignal): Promise<Stubbed> {
-  const name = `.kheaders-deps-${process.pid}.c`;
-  await writeFile(join(root, name), unitText(headers));
-  const r = await run(clang, [...flags, '-M', '-MG', '-w', name], { cwd: root, signal });
+  const deps = await compileUnit(root, headers, { clang, flags: [...flags], signal }, ['-M', '-MG', '-w']);
   const base = join(dir, ...Array<string>(DEPTH).fill('d'));
   await mkdir(base, { recursive: true });
-  for (const dep of parseDeps(r.stdout)) {
-    if (dep === name || await access(join(root, dep)).then(() => true, () => false)) continue;
+  // The unit itself is listed too: it exists, like every header found.
+  for (const dep of parseDeps(deps.stdout)) {
+    if (existsSync(join(root, dep))) continue;
     const file = resolve(base, dep);
     // A name that climbs out of the stub dir stays missing (clang then stops there, and the probe copes).
     if (!file.startsWith(resolve(dir) + sep)) continue;
