@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { KheadersError } from '../../src/core/errors.js';
 import { decodeStream } from '../../src/core/sources/codecs/table.js';
+import { pieces } from './codec-stream.js';
 import { zstdBackend } from '../../src/core/sources/codecs/zstd/zstd.js';
 
 export interface ProbeResult {
@@ -22,7 +23,6 @@ async function main(): Promise<void> {
   const [file, codec, max, chunk] = process.argv.slice(2) as [string, string, string | undefined, string | undefined];
   const input = readFileSync(file);
   const step = chunk === undefined ? input.length : Number(chunk);
-  const pieces = Array.from({ length: Math.ceil(input.length / step) }, (_, i) => input.subarray(i * step, (i + 1) * step));
   const backend = codec === 'zstd' ? zstdBackend() : codec;
   const rss0 = process.memoryUsage().rss;
   const t0 = Date.now();
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   let length = 0;
   let out: ProbeResult;
   try {
-    for await (const c of decodeStream(pieces, codec, 'input', { maxBytes: max === undefined ? undefined : Number(max) })) {
+    for await (const c of decodeStream(pieces(input, step), codec, 'input', { maxBytes: max === undefined ? undefined : Number(max) })) {
       h.update(c);
       length += c.length;
     }

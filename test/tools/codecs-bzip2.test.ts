@@ -5,7 +5,7 @@
 // make: one stream, several streams, the kernel's appended size, trailing
 // bytes, damage. Needs bzip2 (not on a fresh machine).
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { KheadersError } from '../../src/core/errors.js';
@@ -17,22 +17,13 @@ import { splitBzip2 } from '../../src/core/sources/codecs/bzip2/split.js';
 import { systemTool } from '../../src/core/sources/codecs/system-tool.js';
 import { decodeStream } from '../../src/core/sources/codecs/table.js';
 import { childrenOf, strayChildren } from '../helpers/children.js';
+import { drain as drainAs, pieces, toolOutput } from '../helpers/codec-stream.js';
 import { rejectsWith } from '../helpers/errors.js';
 
 const plain = Buffer.concat(Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? randomBytes(60_000) : Buffer.alloc(150_000, `line ${i} of the kernel\n`))));
 const bzip2 = (input: Buffer, level = 9): Buffer => execFileSync('bzip2', [`-${level}`, '-c'], { input, maxBuffer: 1 << 28 });
-/** What bzip2 -dc makes of `input`: its output, or undefined when it fails. */
-const oracle = (input: Buffer): Buffer | undefined => {
-  const r = spawnSync('bzip2', ['-d', '-c'], { input, maxBuffer: 1 << 28 });
-  return r.status === 0 ? r.stdout : undefined;
-};
-const pieces = (b: Buffer, n: number): Buffer[] => Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b.subarray(i * n, (i + 1) * n));
-
-async function drain(input: Iterable<Buffer> | AsyncIterable<Buffer>, opts: Parameters<typeof decodeStream>[3] = {}): Promise<Buffer> {
-  const out: Buffer[] = [];
-  for await (const c of decodeStream(input, 'bzip2', 'input', opts)) out.push(c);
-  return Buffer.concat(out);
-}
+const oracle = (input: Buffer): Buffer | undefined => toolOutput('bzip2', ['-d', '-c'], input);
+const drain = (input: Iterable<Buffer> | AsyncIterable<Buffer>, opts: Parameters<typeof decodeStream>[3] = {}): Promise<Buffer> => drainAs(input, 'bzip2', opts);
 
 const saved = process.env.KHEADERS_SYSTEM_CODECS;
 /** Runs `fn` with a child count check: whether a bzip2 child ran while it decoded. */

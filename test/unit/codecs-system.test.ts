@@ -2,7 +2,7 @@
 // the stream stops) and fzstd (the fallback, KHEADERS_SYSTEM_CODECS=0), each
 // against the real zstd as the oracle, behind the same frame guard.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { KheadersError } from '../../src/core/errors.js';
@@ -10,21 +10,13 @@ import { systemTool } from '../../src/core/sources/codecs/system-tool.js';
 import { decodeStream } from '../../src/core/sources/codecs/table.js';
 import { zstdBackend } from '../../src/core/sources/codecs/zstd/zstd.js';
 import { childrenOf, strayChildren } from '../helpers/children.js';
+import { drain as drainAs, pieces, toolOutput } from '../helpers/codec-stream.js';
 import { rejectsWith } from '../helpers/errors.js';
 
 const plain = Buffer.concat(Array.from({ length: 24 }, (_, i) => (i % 3 === 0 ? randomBytes(40_000) : Buffer.alloc(110_000, `line ${i} of the kernel\n`))));
 const zstd = (args: string[], input: Buffer): Buffer => execFileSync('zstd', ['-q', '-c', ...args], { input, maxBuffer: 1 << 28 });
-const oracle = (input: Buffer): Buffer | undefined => {
-  const r = spawnSync('zstd', ['-d', '-c', '-q'], { input, maxBuffer: 1 << 28 });
-  return r.status === 0 ? r.stdout : undefined;
-};
-const pieces = (b: Buffer, n: number): Buffer[] => Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b.subarray(i * n, (i + 1) * n));
-
-async function drain(input: Iterable<Buffer> | AsyncIterable<Buffer>, opts: Parameters<typeof decodeStream>[3] = {}): Promise<Buffer> {
-  const out: Buffer[] = [];
-  for await (const c of decodeStream(input, 'zstd', 'input', opts)) out.push(c);
-  return Buffer.concat(out);
-}
+const oracle = (input: Buffer): Buffer | undefined => toolOutput('zstd', ['-d', '-c', '-q'], input);
+const drain = (input: Iterable<Buffer> | AsyncIterable<Buffer>, opts: Parameters<typeof decodeStream>[3] = {}): Promise<Buffer> => drainAs(input, 'zstd', opts);
 
 const saved = process.env.KHEADERS_SYSTEM_CODECS;
 const backends: Array<['zstd' | 'fzstd', string]> = [['zstd', '1'], ['fzstd', '0']];

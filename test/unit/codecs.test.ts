@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { KheadersError } from '../../src/core/errors.js';
-import { CODECS, decodeStream, detectCompression } from '../../src/core/sources/codecs/table.js';
+import { CODECS, detectCompression } from '../../src/core/sources/codecs/table.js';
+import { drain, pieces } from '../helpers/codec-stream.js';
 import { rejectsWith } from '../helpers/errors.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,13 +18,6 @@ const packed = (name: string): Buffer => {
   const [cmd, ...args] = TOOLS[name] as string[];
   return execFileSync(cmd as string, args, { input: plain, maxBuffer: 1 << 26 });
 };
-const pieces = (b: Buffer, n: number): Buffer[] => Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b.subarray(i * n, (i + 1) * n));
-
-async function drain(input: Iterable<Buffer> | AsyncIterable<Buffer>, kind: string, opts: Parameters<typeof decodeStream>[3] = {}): Promise<Buffer> {
-  const out: Buffer[] = [];
-  for await (const c of decodeStream(input, kind, 'input', opts)) out.push(c);
-  return Buffer.concat(out);
-}
 
 void describe('codec table', () => {
   void it('has a tool-made sample for every codec, and each is detected by its magic', () => {
