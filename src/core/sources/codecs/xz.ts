@@ -8,7 +8,7 @@ export const xz = {
   name: 'xz',
   sniff: (head: Buffer): boolean => head.length >= 6 && head.subarray(0, 6).equals(XZ_MAGIC),
   // Unxz is a Transform; its own typed `on` overloads hide that from TypeScript.
-  decoder: (): Transform => createUnxz({ chunkSize: 64 * 1024 }) as unknown as Transform,
+  decoder: (): Transform => createUnxz({ chunkSize: 1 << 20 }) as unknown as Transform,
   /** liblzma's stream wrapper ends quietly on truncated input: a whole input is checked against its xz index. */
   check: (input: Buffer, decoded: number, what: string): void => checkXzIndex(input, decoded, what),
   /** liblzma's error numbers, in words. */

@@ -3,9 +3,10 @@
 // (split.ts) and each part decoded by its own `bzip2 -dc` at once; the output
 // comes in order, a later part's held back (at most AHEAD_BYTES, then that
 // process waits) until the ones before it are done. A longer input, one that
-// cannot be cut, or a machine without an idle core (cores minus the load
-// average, as `make -l` counts) streams through one process: on busy cores
-// the parts only take turns. Destroying it kills them all.
+// cannot be cut, or a machine without an idle core (cores minus the tasks
+// running now) streams through one process: on busy cores the parts only take
+// turns. Destroying it kills them all.
+import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
 import { systemTool, toolAt } from '../system-tool.js';
@@ -108,9 +109,25 @@ class Bzip2Processes extends Transform {
   }
 }
 
+/**
+ * Tasks running now besides this one: Linux's /proc/loadavg counts the
+ * runnable ones at this instant ("2/345"), where the load average would still
+ * count what ran in the last minute; elsewhere, that average.
+ */
+export function busyTasks(loadavgText?: string): number {
+  let text = loadavgText;
+  try {
+    text ??= readFileSync('/proc/loadavg', 'latin1');
+  } catch {
+    // Not Linux.
+  }
+  const running = /^\S+ \S+ \S+ (\d+)\//.exec(text ?? '')?.[1];
+  return running === undefined ? Math.round(loadavg()[0] ?? 0) : Math.max(0, Number(running) - 1);
+}
+
 /** Cores the machine has free now (at most 4; at least 1). */
-export function idleCores(): number {
-  return Math.max(1, Math.min(4, availableParallelism() - Math.round(loadavg()[0] ?? 0)));
+export function idleCores(busy = busyTasks()): number {
+  return Math.max(1, Math.min(4, availableParallelism() - busy));
 }
 
 /** The system bzip2 as a decoder, or undefined when it is not to be used. `holdBytes`, `processes`: for tests. */
