@@ -2,8 +2,9 @@
 // Android boot image and raw Image headers (sizes, offsets, versions, the
 // codec name), and bzip2, lz4 legacy, lzop and .lzma streams made by the real
 // tools. Seeds wrap a real kheaders.ko (an ELF with the archive) and an IKCONFIG blob.
-// The run fuzzes the JS decoders (KHEADERS_SYSTEM_CODECS=0); the bzip2-tool and
-// zstd-tool targets feed the same mutations to the system bzip2 and zstd.
+// The run fuzzes the JS decoders (KHEADERS_SYSTEM_CODECS=0); the bzip2-tool,
+// zstd-tool and lzma-tool targets feed the same mutations to the system bzip2,
+// zstd and xz.
 import { execFileSync } from 'node:child_process';
 import { Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -24,8 +25,8 @@ const int = (r: Rng, n: number): number => Math.floor(r() * n);
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[int(r, xs.length)] as T;
 const interesting = (r: Rng, orig: number): number => pick(r, [0, 1, 4, 8, 0x1000, 0x7fffffff, 0xffffffff, orig + 1, Math.max(0, orig - 1), orig * 2, int(r, 2 ** 32)]) >>> 0;
 
-export type ImageKind = 'image' | 'bzip2' | 'lz4' | 'lzo' | 'lzma' | 'bzip2-tool' | 'zstd-tool';
-const CODECS = { bzip2, lz4, lzo, lzma, 'bzip2-tool': bzip2, 'zstd-tool': zstd };
+export type ImageKind = 'image' | 'bzip2' | 'lz4' | 'lzo' | 'lzma' | 'bzip2-tool' | 'zstd-tool' | 'lzma-tool';
+const CODECS = { bzip2, lz4, lzo, lzma, 'bzip2-tool': bzip2, 'zstd-tool': zstd, 'lzma-tool': lzma };
 
 /** A fresh decoder of `kind`: the system tool for the *-tool kinds, whatever KHEADERS_SYSTEM_CODECS says. */
 function decoderFor(kind: Exclude<ImageKind, 'image'>): Transform {
@@ -71,6 +72,7 @@ export function imageSeeds(ko: Buffer): Record<ImageKind, Buffer[]> {
     lz4: [tool('lz4', ['-l', '-9', '-', '-'], v)],
     lzo: [tool('lzop', ['-9'], v)],
     lzma: [tool('lzma', ['-9'], v)],
+    'lzma-tool': [tool('lzma', ['-9'], v)],
   };
 }
 

@@ -67,7 +67,7 @@ const TARGETS: Target[] = [
   { name: 'xz', kind: 'xz', seeds: (s) => archiveSeeds(s.dir, s.kernel.ko as Buffer).xz, mutate: mutateXz },
   { name: 'elf', kind: 'elf', seeds: (s) => archiveSeeds(s.dir, s.kernel.ko as Buffer).elf, mutate: mutateElf },
   { name: 'image', kind: 'image', seeds: (s) => imageSeeds(s.kernel.ko as Buffer).image, mutate: mutateImage },
-  ...(['bzip2', 'lz4', 'lzo', 'lzma', 'bzip2-tool', 'zstd-tool'] as const).map((k): Target => ({ name: k, kind: k, seeds: (s) => imageSeeds(s.kernel.ko as Buffer)[k], mutate: mutateCodec })),
+  ...(['bzip2', 'lz4', 'lzo', 'lzma', 'bzip2-tool', 'zstd-tool', 'lzma-tool'] as const).map((k): Target => ({ name: k, kind: k, seeds: (s) => imageSeeds(s.kernel.ko as Buffer)[k], mutate: mutateCodec })),
   {
     name: 'ar',
     seeds: (s) => (['xz', 'zstd', 'gzip', 'none'] as const).map((z) => readFileSync(buildDeb(s.dir, { name: `linux-modules-${REL}`, version: '1', kernels: [s.kernel], z }))),
@@ -165,7 +165,7 @@ interface Outcome { outcome: string; detail?: string }
 /** Runs one input through its reader. */
 async function runCase(input: Buffer, target: Kind): Promise<Outcome> {
   try {
-    if (target === 'image' || target === 'bzip2' || target === 'lz4' || target === 'lzo' || target === 'lzma' || target === 'bzip2-tool' || target === 'zstd-tool') {
+    if (target === 'image' || target === 'bzip2' || target === 'lz4' || target === 'lzo' || target === 'lzma' || target === 'bzip2-tool' || target === 'zstd-tool' || target === 'lzma-tool') {
       const got = await readImageCase(input, target);
       return got === 'ok' ? { outcome: 'ok' } : got === 'error' ? { outcome: 'error:codec' } : { outcome: 'other', detail: got };
     }

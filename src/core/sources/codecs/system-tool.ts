@@ -1,11 +1,12 @@
-// The system's own decoder (bzip2, zstd) where it is on PATH: a C tool decodes
-// several times faster than the JavaScript fallbacks. Spawned with an argv (no
-// shell): the input goes to its stdin, its stdout is the Transform's output,
-// with backpressure both ways. Destroying the Transform (the table's cap or
-// abort, a reader that stops) kills the child and waits for it to exit. A
-// non-zero exit is a plain Error with the tool's first stderr line (the table
-// words it "corrupt <codec> data (...)"). KHEADERS_SYSTEM_CODECS=0 turns this
-// off: the built-in decoders then do all the work.
+// The system's own decoder (bzip2, zstd, xz for .lzma) where it is on PATH: a
+// C tool decodes faster than the JavaScript and WebAssembly fallbacks. Spawned
+// with an argv (no shell): the input goes to its stdin, its stdout is the
+// Transform's output, with backpressure both ways. Destroying the Transform
+// (the table's cap or abort, a reader that stops) kills the child and waits
+// for it to exit. A non-zero exit is a plain Error with the tool's first
+// stderr line (the table words it "corrupt <codec> data (...)").
+// KHEADERS_SYSTEM_CODECS=0 turns this off: the built-in decoders then do all
+// the work.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -41,7 +42,7 @@ export function systemTool(name: string, env: NodeJS.ProcessEnv = process.env): 
 /** The line of stderr that says what went wrong, without the tool's name and boilerplate. */
 function firstLine(name: string, stderr: string): string {
   const line = stderr.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
-  return line.replace(new RegExp(`^${name}: `), '').replace(/^\(stdin\): |^\/\*stdin\*\\ ?: /, '').replace(/;$/, '').slice(0, 200);
+  return line.replace(new RegExp(`^(\\S*/)?${name}: `), '').replace(/^\(stdin\): |^\/\*stdin\*\\ ?: /, '').replace(/;$/, '').slice(0, 200);
 }
 
 class ToolDecoder extends Transform {
