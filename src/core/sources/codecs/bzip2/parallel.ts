@@ -6,7 +6,7 @@
 // cannot be cut, or a machine without an idle core (cores minus the tasks
 // running now) streams through one process: on busy cores the parts only take
 // turns. Destroying it kills them all.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
 import { systemTool, toolAt } from '../system-tool.js';
@@ -109,12 +109,31 @@ class Bzip2Processes extends Transform {
   }
 }
 
+/** This process's threads running now (this one among them: V8's compilers and GC, the thread pool). */
+function ownRunning(): number {
+  let n = 0;
+  try {
+    for (const t of readdirSync('/proc/self/task')) {
+      try {
+        const stat = readFileSync(`/proc/self/task/${t}/stat`, 'latin1');
+        if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'R') n++;
+      } catch {
+        // Ended meanwhile.
+      }
+    }
+  } catch {
+    return 1;
+  }
+  return Math.max(1, n);
+}
+
 /**
- * Tasks running now besides this one: Linux's /proc/loadavg counts the
+ * Tasks of other processes running now: Linux's /proc/loadavg counts the
  * runnable ones at this instant ("2/345"), where the load average would still
- * count what ran in the last minute; elsewhere, that average.
+ * count what ran in the last minute; this process's own threads are not
+ * others' work. Elsewhere, that average.
  */
-export function busyTasks(loadavgText?: string): number {
+export function busyTasks(loadavgText?: string, own = ownRunning): number {
   let text = loadavgText;
   try {
     text ??= readFileSync('/proc/loadavg', 'latin1');
@@ -122,7 +141,7 @@ export function busyTasks(loadavgText?: string): number {
     // Not Linux.
   }
   const running = /^\S+ \S+ \S+ (\d+)\//.exec(text ?? '')?.[1];
-  return running === undefined ? Math.round(loadavg()[0] ?? 0) : Math.max(0, Number(running) - 1);
+  return running === undefined ? Math.round(loadavg()[0] ?? 0) : Math.max(0, Number(running) - own());
 }
 
 /** Cores the machine has free now (at most 4; at least 1). */
