@@ -30,3 +30,15 @@ export async function strayChildren(name: string, ms = 3000): Promise<Array<[num
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Whether a child named `name` ran while `fn` did (looked for every 2 ms). */
+export async function spawnedDuring(name: string, fn: () => Promise<unknown>): Promise<boolean> {
+  let seen = false;
+  const timer = setInterval(() => { seen ||= childrenOf().some(([, n]) => n === name); }, 2);
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
+  return seen;
+}
