@@ -1,19 +1,35 @@
-// xz decoding where the native addon cannot load: node-liblzma's own liblzma
-// compiled to WebAssembly (the same liblzma version as the addon), driven
-// through lzma_code() as a Node Transform. Unlike a stream wrapper that ends
-// quietly, it fails unless the decoder reached the end of the stream.
+// xz and .lzma decoding in WebAssembly: node-liblzma's own liblzma compiled to
+// WebAssembly (the same liblzma version as the addon), driven through
+// lzma_code() as a Node Transform. It decodes .xz where the native addon
+// cannot load, and the kernel's legacy .lzma (the addon reads only .xz) where
+// there is no system xz. Unlike a stream wrapper that ends quietly, it fails
+// unless the decoder reached the end of the stream.
 import { readFile } from 'node:fs/promises';
 import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
 
-const OUT = 64 * 1024;
-/** The decoder's memory limit: 256 MiB, far over what xz -9 needs (65 MiB). */
-const MEMLIMIT = 256 * 1024 * 1024;
+const OUT = 1 << 20;
 const LZMA_OK = 0;
 const LZMA_STREAM_END = 1;
 const LZMA_RUN = 0;
 const LZMA_FINISH = 3;
 /** liblzma's LZMA_BUF_ERROR: what a truncated stream gives. */
 const LZMA_BUF_ERROR = 10;
+
+/** A format the one driver decodes. */
+interface WasmFormat {
+  name: string;
+  /** liblzma's decoder for it: the .xz one, or the auto one (which reads .lzma). */
+  init: '_lzma_stream_decoder' | '_lzma_auto_decoder';
+  memlimit: number;
+  /** Bytes after the end of the stream: xz allows only zero padding; .lzma leaves them alone (the kernel's appended size). */
+  after: 'zeros' | 'anything';
+}
+
+/** 256 MiB, far over what xz -9 needs (65 MiB). */
+const XZ: WasmFormat = { name: 'xz', init: '_lzma_stream_decoder', memlimit: 256 << 20, after: 'zeros' };
+/** The kernel's `lzma -9` needs about 70 MiB (a 64 MiB dictionary). */
+export const LZMA_MEMLIMIT = 320 << 20;
+const LZMA: WasmFormat = { name: 'lzma', init: '_lzma_auto_decoder', memlimit: LZMA_MEMLIMIT, after: 'anything' };
 
 type Wasm = typeof import('node-liblzma/wasm');
 
@@ -46,18 +62,19 @@ function lzmaError(errno: number, message: string): Error {
   return Object.assign(new Error(message), { errno });
 }
 
-/** A Node Transform that decodes one xz stream with the WASM liblzma; stream padding after it is allowed. */
-export async function wasmUnxz(opts: TransformOptions = {}): Promise<Transform> {
+/** A Node Transform that decodes one stream of `f` with the WASM liblzma. */
+async function wasmDecoder(f: WasmFormat, opts: TransformOptions): Promise<Transform> {
   const w = await loadWasm();
   const mod = w.getModule();
   const stream = new w.WasmLzmaStream(mod);
-  // The glue takes lzma_stream_decoder's 64-bit memlimit as two 32-bit halves (no BigInt
-  // support), which node-liblzma's own decoderInit() does not do: call it directly.
-  const init = (mod as unknown as { _lzma_stream_decoder: (s: number, lo: number, hi: number, flags: number) => number })._lzma_stream_decoder;
-  const ret = init(stream.ptr, MEMLIMIT, 0, 0);
+  // Both take (stream, 64-bit memlimit, flags). The glue passes the limit as two
+  // 32-bit halves unless it was built with BigInt support, which node-liblzma's
+  // own decoderInit() does not allow for: call the decoder directly.
+  const init = (mod as unknown as Record<string, (...a: Array<number | bigint>) => number>)[f.init] as (...a: Array<number | bigint>) => number;
+  const ret = init.length === 3 ? init(stream.ptr, BigInt(f.memlimit), 0) : init(stream.ptr, f.memlimit, 0, 0);
   if (ret !== LZMA_OK) {
     stream.free();
-    throw lzmaError(ret, `liblzma (WASM) cannot start a decoder (error ${ret})`);
+    throw lzmaError(ret, `liblzma (WASM) cannot start a ${f.name} decoder (error ${ret})`);
   }
   const out = mod._malloc(OUT);
   let ended = false;
@@ -69,9 +86,15 @@ export async function wasmUnxz(opts: TransformOptions = {}): Promise<Transform> 
     stream.free();
     mod._free(out);
   };
+  /** liblzma's return codes in words. */
+  const reason = (code: number): string => ({ 5: 'out of memory', 6: `needs more than ${f.memlimit >> 20} MiB of memory`, 7: `not ${f.name} data`, 8: 'unsupported options',
+    9: 'corrupt data', 10: 'truncated' } as Record<number, string>)[code] ?? `liblzma (WASM) error ${code}`;
+  const afterEnd = (rest: Uint8Array): void => {
+    if (f.after === 'zeros' && rest.some((b) => b !== 0)) throw lzmaError(LZMA_BUF_ERROR, `data after the end of the ${f.name} stream`);
+  };
   const run = (t: Transform, chunk: Uint8Array, action: number): void => {
     if (ended) {
-      if (chunk.some((b) => b !== 0)) throw lzmaError(LZMA_BUF_ERROR, 'data after the end of the xz stream');
+      afterEnd(chunk);
       return;
     }
     const inPtr = chunk.byteLength > 0 ? w.copyToWasm(mod, chunk) : 0;
@@ -84,13 +107,12 @@ export async function wasmUnxz(opts: TransformOptions = {}): Promise<Transform> 
         if (produced > 0) t.push(Buffer.from(w.copyFromWasm(mod, out, produced)));
         if (ret === LZMA_STREAM_END) {
           ended = true;
-          const rest = chunk.subarray(chunk.byteLength - stream.availIn);
-          if (rest.some((b) => b !== 0)) throw lzmaError(LZMA_BUF_ERROR, 'data after the end of the xz stream');
+          afterEnd(chunk.subarray(chunk.byteLength - stream.availIn));
           return;
         }
-        if (ret !== LZMA_OK) throw lzmaError(ret, `liblzma (WASM) error ${ret}`);
+        if (ret !== LZMA_OK) throw lzmaError(ret, reason(ret));
         if (stream.availIn === 0 && stream.availOut > 0) {
-          if (action === LZMA_FINISH) throw lzmaError(LZMA_BUF_ERROR, 'the xz stream is truncated');
+          if (action === LZMA_FINISH) throw lzmaError(LZMA_BUF_ERROR, `the ${f.name} stream is truncated`);
           return;
         }
       }
@@ -125,3 +147,9 @@ export async function wasmUnxz(opts: TransformOptions = {}): Promise<Transform> 
     },
   });
 }
+
+/** One xz stream; stream padding after it is allowed. */
+export const wasmUnxz = (opts: TransformOptions = {}): Promise<Transform> => wasmDecoder(XZ, opts);
+
+/** One legacy .lzma stream (liblzma's auto decoder); what follows it is left alone. */
+export const wasmUnlzma = (opts: TransformOptions = {}): Promise<Transform> => wasmDecoder(LZMA, opts);

@@ -77,7 +77,7 @@ export function createUnxz(opts: { chunkSize?: number } = {}, streamOpts: Transf
 }
 
 /** A Transform over a codec made asynchronously on first use (first chunk, or the end). */
-class Lazy extends Transform {
+export class Lazy extends Transform {
   private inner?: Promise<Duplex>;
   constructor(private readonly make: () => Promise<Duplex>, opts: TransformOptions = {}) {
     super(opts.highWaterMark === undefined ? {} : { highWaterMark: opts.highWaterMark });
