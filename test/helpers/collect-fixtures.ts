@@ -3,9 +3,13 @@
 // (find/cpio/tar, or the archive of a real gen_kheaders.sh).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { HeaderEntry } from '../../src/core/types.js';
-import type { OracleEntry } from './fileset-oracle.js';
-import type { Node } from './kernel-tree.js';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { collectHeaders } from '../../src/core/build/collect.js';
+import type { FileRules } from '../../src/core/kernel/script.js';
+import type { HeaderEntry, Variant } from '../../src/core/types.js';
+import { oracleFileSet, type OracleEntry } from './fileset-oracle.js';
+import { tempDir, writeTree, type Node } from './kernel-tree.js';
 
 /** Each file's text names its tree and path, so content shows where it came from. */
 export function files(tag: string, names: string[]): Record<string, Node> {
@@ -74,4 +78,37 @@ export function assertSameSet(ours: HeaderEntry[], oracle: OracleEntry[]): void 
   for (let i = 1; i < ours.length; i++) {
     assert.ok(Buffer.compare(Buffer.from(ours[i - 1]!.name), Buffer.from(ours[i]!.name)) < 0, 'byte order');
   }
+}
+
+/**
+ * For a test file: `tree` writes trees into a temp dir removed after its
+ * tests; `check` runs collectHeaders (x86) and asserts the oracle's set.
+ */
+export function collectHarness(): {
+  /** The temp dir. */
+  dir: string;
+  tree(nodes: Record<string, Node>): string;
+  check(variant: Variant, src: string, obj: string | undefined, rules: FileRules): Promise<HeaderEntry[]>;
+} {
+  const tmp = tempDir('kh-collect-');
+  after(tmp.cleanup);
+  let seq = 0;
+  return {
+    dir: tmp.dir,
+    tree(nodes) {
+      const dir = join(tmp.dir, `t${seq++}`);
+      writeTree(dir, nodes);
+      return dir;
+    },
+    async check(variant, src, obj, rules) {
+      const ours = await collectHeaders({ srctree: src, objtree: obj, srcarch: 'x86', variant, rules });
+      const o = oracleFileSet({ src, obj, arch: 'x86', variant, rules });
+      try {
+        assertSameSet(ours, o.entries);
+      } finally {
+        o.cleanup();
+      }
+      return ours;
+    },
+  };
 }

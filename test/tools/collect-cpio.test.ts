@@ -1,34 +1,11 @@
 // collectHeaders against the cpio variant's oracle (find | cpio -pd/-pdu), as
 // the 6.1/6.12-stable scripts copy; the other variants are in test/unit/collect.test.ts.
-import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { collectHeaders } from '../../src/core/build/collect.js';
-import type { HeaderEntry, Variant } from '../../src/core/types.js';
-import { defaultRules, type FileRules } from '../../src/core/kernel/script.js';
-import { assertSameSet, files, IN_TREE, OBJ, SRC } from '../helpers/collect-fixtures.js';
-import { oracleFileSet } from '../helpers/fileset-oracle.js';
-import { tempDir, writeTree, type Node } from '../helpers/kernel-tree.js';
+import { describe, it } from 'node:test';
+import { defaultRules } from '../../src/core/kernel/script.js';
+import { collectHarness, files, IN_TREE, OBJ, SRC } from '../helpers/collect-fixtures.js';
 
-const tmp = tempDir('kh-collect-');
-after(tmp.cleanup);
-let seq = 0;
-function tree(nodes: Record<string, Node>): string {
-  const dir = join(tmp.dir, `t${seq++}`);
-  writeTree(dir, nodes);
-  return dir;
-}
-
-async function check(variant: Variant, src: string, obj: string | undefined, rules: FileRules): Promise<HeaderEntry[]> {
-  const ours = await collectHeaders({ srctree: src, objtree: obj, srcarch: 'x86', variant, rules });
-  const o = oracleFileSet({ src, obj, arch: 'x86', variant, rules });
-  try {
-    assertSameSet(ours, o.entries);
-  } finally {
-    o.cleanup();
-  }
-  return ours;
-}
+const { tree, check } = collectHarness();
 
 describe('collectHeaders against find/cpio', () => {
   const inTree = tree(IN_TREE);

@@ -2,34 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { collectHeaders } from '../../src/core/build/collect.js';
-import type { HeaderEntry, Variant } from '../../src/core/types.js';
-import { defaultRules, type FileRules } from '../../src/core/kernel/script.js';
-import { assertSameSet, files, IN_TREE, key, OBJ, SRC } from '../helpers/collect-fixtures.js';
+import type { Variant } from '../../src/core/types.js';
+import { defaultRules } from '../../src/core/kernel/script.js';
+import { collectHarness, files, IN_TREE, key, OBJ, SRC } from '../helpers/collect-fixtures.js';
 import { rejectsWith } from '../helpers/errors.js';
-import { oracleFileSet } from '../helpers/fileset-oracle.js';
-import { tempDir, writeTree, type Node } from '../helpers/kernel-tree.js';
 
-const tmp = tempDir('kh-collect-');
-after(tmp.cleanup);
-let seq = 0;
-function tree(nodes: Record<string, Node>): string {
-  const dir = join(tmp.dir, `t${seq++}`);
-  writeTree(dir, nodes);
-  return dir;
-}
-
-async function check(variant: Variant, src: string, obj: string | undefined, rules: FileRules): Promise<HeaderEntry[]> {
-  const ours = await collectHeaders({ srctree: src, objtree: obj, srcarch: 'x86', variant, rules });
-  const o = oracleFileSet({ src, obj, arch: 'x86', variant, rules });
-  try {
-    assertSameSet(ours, o.entries);
-  } finally {
-    o.cleanup();
-  }
-  return ours;
-}
+const { tree, check, dir } = collectHarness();
 
 // cpio's oracle needs cpio: those cases are in test/tools/collect-cpio.test.ts.
 const VARIANTS: Variant[] = ['tar', 'makefile'];
@@ -60,7 +40,7 @@ describe('collectHeaders against find/tar', () => {
 
   for (const v of ['cpio', 'tar', 'makefile'] as const) {
     it(`${v}: passing objtree equal to srctree (or a link to it) is in-tree`, async () => {
-      const link = join(tmp.dir, `link-${v}`);
+      const link = join(dir, `link-${v}`);
       symlinkSync(inTree, link);
       const plain = await collectHeaders({ srctree: inTree, srcarch: 'x86', variant: v });
       assert.deepEqual(await collectHeaders({ srctree: inTree, objtree: inTree, srcarch: 'x86', variant: v }), plain);
