@@ -2,8 +2,29 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { makeSampleTree } from '../../src/cli/sample.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
+
+/**
+ * The bundled CLI copied alone, a work dir (XDG_CACHE_HOME in it, which
+ * children inherit: never the user's cache) and the x86 sample tree; cleanup()
+ * removes all three.
+ */
+export async function cliWithSample(prefix: string): Promise<{ cli: string; work: string; tree: string; cleanup: () => Promise<void> }> {
+  const dist = isolatedDist();
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  process.env.XDG_CACHE_HOME = join(work, 'xdg');
+  const sample = await makeSampleTree('x86', 'x86_64');
+  return {
+    cli: dist.cli, work, tree: sample.tree.source,
+    cleanup: async () => {
+      dist.cleanup();
+      rmSync(work, { recursive: true, force: true });
+      await sample.cleanup();
+    },
+  };
+}
 
 /** dist/ copied to a temp dir with no node_modules anywhere above it; call cleanup() when done. */
 export function isolatedDist(): { cli: string; dir: string; cleanup: () => void } {

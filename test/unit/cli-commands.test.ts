@@ -2,39 +2,25 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeSampleTree } from '../../src/cli/sample.js';
-import { isolatedDist, runNode } from '../helpers/cli.js';
+import { cliWithSample, runNode } from '../helpers/cli.js';
 import { assertDocumentedReport } from '../helpers/report-schema.js';
 
 let cli: string;
 let work: string;
 let tree: string;
 let archive: string;
-let cleanupTree: () => Promise<void>;
-let cleanupDist: () => void = () => undefined;
+let cleanup: () => Promise<void> = async () => undefined;
 
 before(async () => {
-  const dist = isolatedDist();
-  cli = dist.cli;
-  cleanupDist = dist.cleanup;
-  work = mkdtempSync(join(tmpdir(), 'kh-cmd-'));
-  process.env.XDG_CACHE_HOME = join(work, 'xdg');
-  const sample = await makeSampleTree('x86', 'x86_64');
-  tree = sample.tree.source;
-  cleanupTree = sample.cleanup;
+  ({ cli, work, tree, cleanup } = await cliWithSample('kh-cmd-'));
   archive = join(work, 'k.tar.xz');
   const r = await runNode(cli, ['build', '--source', tree, '--arch', 'x86', '--no-cache', '--mtime', '@1700000000', '-o', archive]);
   assert.equal(r.code, 0, r.stderr);
 });
-after(async () => {
-  cleanupDist();
-  rmSync(work, { recursive: true, force: true });
-  await cleanupTree();
-});
+after(() => cleanup());
 
 test('key prints only the md5, stable across runs, and it changes with --compression', async () => {
   const a = await runNode(cli, ['key', '--source', tree, '--arch', 'x86', '--mtime', '@1700000000']);

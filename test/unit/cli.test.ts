@@ -3,32 +3,18 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeSampleTree } from '../../src/cli/sample.js';
-import { isolatedDist, runNode } from '../helpers/cli.js';
+import { cliWithSample, runNode } from '../helpers/cli.js';
 
 let cli: string;
 let work: string;
 let tree: string;
-let cleanupTree: () => Promise<void>;
-let cleanupDist: () => void = () => undefined;
+let cleanup: () => Promise<void> = async () => undefined;
 
 before(async () => {
-  const dist = isolatedDist();
-  cli = dist.cli;
-  cleanupDist = dist.cleanup;
-  work = mkdtempSync(join(tmpdir(), 'kh-cli-'));
-  process.env.XDG_CACHE_HOME = join(work, 'xdg'); // children inherit it: never the user's cache
-  const sample = await makeSampleTree('x86', 'x86_64');
-  tree = sample.tree.source;
-  cleanupTree = sample.cleanup;
+  ({ cli, work, tree, cleanup } = await cliWithSample('kh-cli-'));
 });
-after(async () => {
-  cleanupDist();
-  rmSync(work, { recursive: true, force: true });
-  await cleanupTree();
-});
+after(() => cleanup());
 
 const sha256 = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');
 
