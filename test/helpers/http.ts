@@ -55,3 +55,12 @@ export function sendTruncated(res: ServerResponse, body: Buffer, keep: number): 
   res.writeHead(200, { 'content-length': String(body.length) });
   res.write(body.subarray(0, keep), () => res.socket?.destroy());
 }
+
+/** A server of `files` by URL path (decoded); 404 for any other path. */
+export function serveFiles(files: ReadonlyMap<string, Buffer>): Promise<TestServer> {
+  return startServer((req, res) => {
+    const body = files.get(decodeURIComponent(req.url ?? ''));
+    if (body) send(res, body);
+    else send(res, Buffer.from('no'), 404);
+  });
+}

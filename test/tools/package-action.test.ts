@@ -12,7 +12,7 @@ import { nullLogger } from '../../src/core/log.js';
 import { inprocJobs } from '../helpers/action-inproc.js';
 import { tempDir } from '../helpers/action-tree.js';
 import { rejectsWith, throwsWith } from '../helpers/errors.js';
-import { send, startServer, type TestServer } from '../helpers/http.js';
+import { serveFiles, type TestServer } from '../helpers/http.js';
 import { buildArchPkg, buildDeb, buildRpm, kheadersModule, snapshot, tarExtract, type KernelModules } from '../helpers/packages.js';
 
 const [A, B] = ['6.8.0-31-generic', '6.8.0-35-generic'];
@@ -33,11 +33,7 @@ before(async () => {
   files.set('/both/linux-modules_amd64.deb', readFileSync(buildDeb(d, { name: 'linux-modules-both', version: '1', kernels: [k(A, modA.ko, 'zst'), k(B, modB.ko, 'zst')], z: 'xz' })));
   files.set(`/fedora/kernel-modules-core-${A}.x86.rpm`, readFileSync(buildRpm(d, { name: 'kernel-modules-core', version: '6.8.0', kernels: [k(A, modA.ko, 'xz')], payload: 'w19.zstdio' })));
   files.set(`/arch/linux-${A}-x86.pkg.tar.zst`, readFileSync(buildArchPkg(d, { name: 'linux', version: '6.8.0', kernels: [k(A, modA.ko, 'zst', 'usr/lib')], z: 'zstd' })));
-  server = await startServer((req, res) => {
-    const body = files.get(decodeURIComponent(req.url ?? ''));
-    if (body) send(res, body);
-    else send(res, Buffer.from('no'), 404);
-  });
+  server = await serveFiles(files);
 });
 after(async () => {
   await server?.close();

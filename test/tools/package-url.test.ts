@@ -11,7 +11,7 @@ import { nullLogger } from '../../src/core/log.js';
 import { extractArchive } from '../../src/core/extract/extract.js';
 import { tempDir } from '../helpers/action-tree.js';
 import { rejectsWith } from '../helpers/errors.js';
-import { send, startServer, type TestServer } from '../helpers/http.js';
+import { serveFiles, type TestServer } from '../helpers/http.js';
 import { buildArchPkg, buildDeb, buildRpm, kheadersModule, snapshot, tarExtract } from '../helpers/packages.js';
 
 const REL = '6.8.0-31-generic';
@@ -29,11 +29,7 @@ before(async () => {
   files.set(`/ubuntu/pool/linux-modules-${REL}_6.8.0-31.31_amd64.deb`, readFileSync(buildDeb(d, { name: `linux-modules-${REL}`, version: '6.8.0-31.31', kernels: [k], z: 'zstd' })));
   files.set(`/fedora/x86/kernel-modules-core-${REL}.rpm`, readFileSync(buildRpm(d, { name: 'kernel-modules-core', version: '6.8.0', kernels: [{ ...k, compress: 'xz' }], payload: 'w19.zstdio' })));
   files.set(`/arch/x86/linux-${REL}.pkg.tar.zst`, readFileSync(buildArchPkg(d, { name: 'linux', version: '6.8.0', kernels: [{ ...k, prefix: 'usr/lib' }], z: 'zstd' })));
-  server = await startServer((req, res) => {
-    const body = files.get(decodeURIComponent(req.url ?? ''));
-    if (body) send(res, body);
-    else send(res, Buffer.from('no'), 404);
-  });
+  server = await serveFiles(files);
 });
 after(async () => {
   await server?.close();

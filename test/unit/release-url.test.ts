@@ -14,7 +14,7 @@ import { nullLogger } from '../../src/core/log.js';
 import { inprocJobs } from '../helpers/action-inproc.js';
 import { tempDir } from '../helpers/action-tree.js';
 import { makeHeadersArchive } from '../helpers/headers-archive.js';
-import { send, startServer, type TestServer } from '../helpers/http.js';
+import { serveFiles, type TestServer } from '../helpers/http.js';
 
 const OTHER = '6.8.0-31-generic';
 const TEMPLATE = '/kheaders/{release}/{arch}/kheaders_data.tar.xz';
@@ -26,10 +26,7 @@ let sha: string;
 before(async () => {
   archive = readFileSync(makeHeadersArchive(tmp.dir, { release: OTHER }).archive);
   sha = createHash('sha256').update(archive).digest('hex');
-  server = await startServer((req, res) => {
-    if (req.url === `/kheaders/${OTHER}/x86/kheaders_data.tar.xz`) send(res, archive);
-    else send(res, Buffer.from('no'), 404);
-  });
+  server = await serveFiles(new Map([[`/kheaders/${OTHER}/x86/kheaders_data.tar.xz`, archive]]));
 });
 after(async () => {
   await server?.close();
