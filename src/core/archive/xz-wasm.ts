@@ -6,14 +6,17 @@
 // unless the decoder reached the end of the stream.
 import { readFile } from 'node:fs/promises';
 import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
+import { DECODE_PIECE } from '../constants.js';
 
-const OUT = 1 << 20;
 const LZMA_OK = 0;
 const LZMA_STREAM_END = 1;
 const LZMA_RUN = 0;
 const LZMA_FINISH = 3;
 /** liblzma's LZMA_BUF_ERROR: what a truncated stream gives. */
 const LZMA_BUF_ERROR = 10;
+
+/** liblzma's memory limit reached, in words (the system xz words it its own way). */
+export const overMemlimit = (limit: number): string => `needs more than ${limit >> 20} MiB of memory`;
 
 /** A format the one driver decodes. */
 interface WasmFormat {
@@ -76,7 +79,7 @@ async function wasmDecoder(f: WasmFormat, opts: TransformOptions): Promise<Trans
     stream.free();
     throw lzmaError(ret, `liblzma (WASM) cannot start a ${f.name} decoder (error ${ret})`);
   }
-  const out = mod._malloc(OUT);
+  const out = mod._malloc(DECODE_PIECE);
   let ended = false;
   let freed = false;
   const free = (): void => {
@@ -87,7 +90,7 @@ async function wasmDecoder(f: WasmFormat, opts: TransformOptions): Promise<Trans
     mod._free(out);
   };
   /** liblzma's return codes in words. */
-  const reason = (code: number): string => ({ 5: 'out of memory', 6: `needs more than ${f.memlimit >> 20} MiB of memory`, 7: `not ${f.name} data`, 8: 'unsupported options',
+  const reason = (code: number): string => ({ 5: 'out of memory', 6: overMemlimit(f.memlimit), 7: `not ${f.name} data`, 8: 'unsupported options',
     9: 'corrupt data', 10: 'truncated' } as Record<number, string>)[code] ?? `liblzma (WASM) error ${code}`;
   const afterEnd = (rest: Uint8Array): void => {
     if (f.after === 'zeros' && rest.some((b) => b !== 0)) throw lzmaError(LZMA_BUF_ERROR, `data after the end of the ${f.name} stream`);
@@ -101,9 +104,9 @@ async function wasmDecoder(f: WasmFormat, opts: TransformOptions): Promise<Trans
     try {
       stream.setInput(inPtr, chunk.byteLength);
       for (;;) {
-        stream.setOutput(out, OUT);
+        stream.setOutput(out, DECODE_PIECE);
         const ret = w.code(stream, action);
-        const produced = OUT - stream.availOut;
+        const produced = DECODE_PIECE - stream.availOut;
         if (produced > 0) t.push(Buffer.from(w.copyFromWasm(mod, out, produced)));
         if (ret === LZMA_STREAM_END) {
           ended = true;

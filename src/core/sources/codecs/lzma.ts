@@ -6,7 +6,7 @@
 // alone (the kernel appends the decoded size).
 import type { Transform } from 'node:stream';
 import { Lazy } from '../../archive/xz.js';
-import { LZMA_MEMLIMIT, wasmUnlzma } from '../../archive/xz-wasm.js';
+import { LZMA_MEMLIMIT, overMemlimit, wasmUnlzma } from '../../archive/xz-wasm.js';
 import { toolDecoder } from './system-tool.js';
 
 /** xz as a .lzma decoder: one stream, what follows it ignored, errors on stderr (-q keeps those). */
@@ -25,7 +25,7 @@ export const lzma = {
     && (head.subarray(5, 13).every((b) => b === 0xff) || head.readUInt32LE(9) < 0x40),
   decoder: (): Transform => toolDecoder('xz', XZ_ARGS) ?? unlzmaWasm(),
   /** The system xz's word for the memory limit, as the WASM build words it. */
-  explain: (err: unknown): string | undefined => (/Memory usage limit reached/.test(String(err)) ? `needs more than ${LZMA_MEMLIMIT >> 20} MiB of memory` : undefined),
+  explain: (err: unknown): string | undefined => (/Memory usage limit reached/.test(String(err)) ? overMemlimit(LZMA_MEMLIMIT) : undefined),
 };
 
 /** The WebAssembly decoder (KHEADERS_SYSTEM_CODECS=0, or no xz on PATH). */

@@ -115,8 +115,9 @@ function ownRunning(): number {
   try {
     for (const t of readdirSync('/proc/self/task')) {
       try {
+        // pid (comm) state ...: comm may hold ')', so the state follows the last one.
         const stat = readFileSync(`/proc/self/task/${t}/stat`, 'latin1');
-        if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'R') n++;
+        if (stat[stat.lastIndexOf(')') + 2] === 'R') n++;
       } catch {
         // Ended meanwhile.
       }
