@@ -57,25 +57,35 @@ export interface Comparison {
   members: number;
 }
 
-/** Every type in both must have the same kind, size, member names, bit offsets and bitfield sizes. */
-export function compareLayouts(ours: Map<string, Layout[]>, oracle: Map<string, Layout[]>): Comparison {
+/**
+ * For each name in `ref` that `ours` has too: every layout `required` picks
+ * must equal one of the layouts `candidates` picks; `say` words one that does not.
+ */
+function compareNames(ours: Map<string, Layout[]>, ref: Map<string, Layout[]>, pick: (mine: Layout[], theirs: Layout[]) => [required: Layout[], candidates: Layout[]],
+  say: (name: string, missing: Layout, mine: Layout[], theirs: Layout[]) => string): Comparison {
   const mismatches: string[] = [];
   let common = 0;
   let members = 0;
-  for (const [name, layouts] of oracle) {
+  for (const [name, theirs] of ref) {
     const mine = ours.get(name);
     if (!mine) continue;
     common++;
-    for (const o of layouts) {
-      members += o.members.length;
-      if (!mine.some((m) => sameLayout(m, o))) {
-        const m = mine[0];
-        const diff = o.members.find((x, i) => m.members[i] !== x);
-        mismatches.push(`${name}: oracle ${o.kind} size ${o.size}, ours ${m.kind} size ${m.size}; first differing member: oracle ${diff ?? '(none)'} vs ours ${m.members[o.members.indexOf(diff ?? '')] ?? '(none)'}`);
-      }
+    const [required, candidates] = pick(mine, theirs);
+    for (const r of required) {
+      members += r.members.length;
+      if (!candidates.some((c) => sameLayout(c, r))) mismatches.push(say(name, r, mine, theirs));
     }
   }
-  return { oracle: oracle.size, common, mismatches, members };
+  return { oracle: ref.size, common, mismatches, members };
+}
+
+/** Every type in both must have the same kind, size, member names, bit offsets and bitfield sizes. */
+export function compareLayouts(ours: Map<string, Layout[]>, oracle: Map<string, Layout[]>): Comparison {
+  return compareNames(ours, oracle, (mine, theirs) => [theirs, mine], (name, o, mine) => {
+    const m = mine[0];
+    const diff = o.members.find((x, i) => m.members[i] !== x);
+    return `${name}: oracle ${o.kind} size ${o.size}, ours ${m.kind} size ${m.size}; first differing member: oracle ${diff ?? '(none)'} vs ours ${m.members[o.members.indexOf(diff ?? '')] ?? '(none)'}`;
+  });
 }
 
 /**
@@ -83,17 +93,6 @@ export function compareLayouts(ours: Map<string, Layout[]>, oracle: Map<string, 
  * one name (from .c files): each of our layouts must equal one of its variants.
  */
 export function unmatchedLayouts(ours: Map<string, Layout[]>, kernel: Map<string, Layout[]>): Comparison {
-  const mismatches: string[] = [];
-  let common = 0;
-  let members = 0;
-  for (const [name, variants] of kernel) {
-    const mine = ours.get(name);
-    if (!mine) continue;
-    common++;
-    for (const m of mine) {
-      members += m.members.length;
-      if (!variants.some((k) => sameLayout(k, m))) mismatches.push(`${name}: ours ${m.kind} size ${m.size}; the kernel's: ${variants.map((k) => `${k.kind} size ${k.size}`).join(', ')}`);
-    }
-  }
-  return { oracle: kernel.size, common, mismatches, members };
+  return compareNames(ours, kernel, (mine, theirs) => [mine, theirs],
+    (name, m, _mine, variants) => `${name}: ours ${m.kind} size ${m.size}; the kernel's: ${variants.map((k) => `${k.kind} size ${k.size}`).join(', ')}`);
 }

@@ -2,6 +2,7 @@
 // and what the real tool makes of an input (the oracle).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { after } from 'node:test';
 import { KheadersError } from '../../src/core/errors.js';
 import { decodeStream } from '../../src/core/sources/codecs/table.js';
 import { childrenOf, strayChildren } from './children.js';
@@ -44,4 +45,13 @@ export async function checkToolStops(kind: string, tool: string, packed: Buffer)
 
   for await (const c of decodeStream([packed], kind, 'input')) if (c.length > 0) break;
   assert.deepEqual(await strayChildren(tool), []);
+}
+
+/** For a suite that switches KHEADERS_SYSTEM_CODECS: puts the caller's value back after it. */
+export function restoreSystemCodecsAfter(): void {
+  const saved = process.env.KHEADERS_SYSTEM_CODECS;
+  after(() => {
+    if (saved === undefined) delete process.env.KHEADERS_SYSTEM_CODECS;
+    else process.env.KHEADERS_SYSTEM_CODECS = saved;
+  });
 }

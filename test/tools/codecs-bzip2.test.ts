@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Transform } from 'node:stream';
@@ -16,7 +16,7 @@ import { splitBzip2 } from '../../src/core/sources/codecs/bzip2/split.js';
 import { systemTool } from '../../src/core/sources/codecs/system-tool.js';
 import { decodeStream } from '../../src/core/sources/codecs/table.js';
 import { childrenOf, spawnedDuring, strayChildren } from '../helpers/children.js';
-import { checkToolStops, drain as drainAs, pieces, toolOutput } from '../helpers/codec-stream.js';
+import { checkToolStops, drain as drainAs, pieces, restoreSystemCodecsAfter, toolOutput } from '../helpers/codec-stream.js';
 import { rejectsWith } from '../helpers/errors.js';
 
 const plain = Buffer.concat(Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? randomBytes(60_000) : Buffer.alloc(150_000, `line ${i} of the kernel\n`))));
@@ -24,12 +24,8 @@ const bzip2 = (input: Buffer, level = 9): Buffer => execFileSync('bzip2', [`-${l
 const oracle = (input: Buffer): Buffer | undefined => toolOutput('bzip2', ['-d', '-c'], input);
 const drain = (input: Iterable<Buffer> | AsyncIterable<Buffer>, opts: Parameters<typeof decodeStream>[3] = {}): Promise<Buffer> => drainAs(input, 'bzip2', opts);
 
-const saved = process.env.KHEADERS_SYSTEM_CODECS;
 void describe('bzip2: the system tool and the JS fallback', () => {
-  after(() => {
-    if (saved === undefined) delete process.env.KHEADERS_SYSTEM_CODECS;
-    else process.env.KHEADERS_SYSTEM_CODECS = saved;
-  });
+  restoreSystemCodecsAfter();
 
   void it('uses the system bzip2 when it is on PATH; not with KHEADERS_SYSTEM_CODECS=0 or without it on PATH', async () => {
     assert.ok(systemTool('bzip2', { PATH: process.env.PATH })?.endsWith('/bzip2'));

@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { systemTool } from '../../src/core/sources/codecs/system-tool.js';
 import { decodeStream } from '../../src/core/sources/codecs/table.js';
 import { spawnedDuring } from '../helpers/children.js';
-import { checkToolStops, drain as drainAs, pieces, toolOutput } from '../helpers/codec-stream.js';
+import { checkToolStops, drain as drainAs, pieces, restoreSystemCodecsAfter, toolOutput } from '../helpers/codec-stream.js';
 
 const plain = Buffer.concat(Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? randomBytes(60_000) : Buffer.alloc(150_000, `line ${i} of the kernel\n`))));
 const lzma = (input: Buffer): Buffer => execFileSync('xz', ['--format=lzma', '-9', '-c'], { input, maxBuffer: 1 << 28 });
@@ -18,13 +18,8 @@ const drain = (input: Iterable<Buffer> | AsyncIterable<Buffer>, opts: Parameters
 /** The table's error message for `input`, or 'ok'. */
 const outcome = (input: Buffer): Promise<string> => drain([input]).then(() => 'ok', (e: Error) => e.message);
 
-const saved = process.env.KHEADERS_SYSTEM_CODECS;
-
 void describe('.lzma: the system xz and the WebAssembly liblzma', () => {
-  after(() => {
-    if (saved === undefined) delete process.env.KHEADERS_SYSTEM_CODECS;
-    else process.env.KHEADERS_SYSTEM_CODECS = saved;
-  });
+  restoreSystemCodecsAfter();
 
   void it('uses the system xz when it is on PATH, not with KHEADERS_SYSTEM_CODECS=0', async () => {
     assert.ok(systemTool('xz', { PATH: process.env.PATH })?.endsWith('/xz'), 'xz is on PATH');

@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { systemTool } from '../../src/core/sources/codecs/system-tool.js';
 import { decodeStream } from '../../src/core/sources/codecs/table.js';
 import { zstdBackend } from '../../src/core/sources/codecs/zstd/zstd.js';
-import { checkToolStops, drain as drainAs, pieces, toolOutput } from '../helpers/codec-stream.js';
+import { checkToolStops, drain as drainAs, pieces, restoreSystemCodecsAfter, toolOutput } from '../helpers/codec-stream.js';
 import { rejectsWith } from '../helpers/errors.js';
 
 const plain = Buffer.concat(Array.from({ length: 24 }, (_, i) => (i % 3 === 0 ? randomBytes(40_000) : Buffer.alloc(110_000, `line ${i} of the kernel\n`))));
@@ -16,14 +16,10 @@ const zstd = (args: string[], input: Buffer): Buffer => execFileSync('zstd', ['-
 const oracle = (input: Buffer): Buffer | undefined => toolOutput('zstd', ['-d', '-c', '-q'], input);
 const drain = (input: Iterable<Buffer> | AsyncIterable<Buffer>, opts: Parameters<typeof decodeStream>[3] = {}): Promise<Buffer> => drainAs(input, 'zstd', opts);
 
-const saved = process.env.KHEADERS_SYSTEM_CODECS;
 const backends: Array<['zstd' | 'fzstd', string]> = [['zstd', '1'], ['fzstd', '0']];
 
 void describe('zstd: the system tool and the JS fallback', () => {
-  after(() => {
-    if (saved === undefined) delete process.env.KHEADERS_SYSTEM_CODECS;
-    else process.env.KHEADERS_SYSTEM_CODECS = saved;
-  });
+  restoreSystemCodecsAfter();
 
   void it('picks the system zstd when it is on PATH, fzstd with KHEADERS_SYSTEM_CODECS=0 or without zstd on PATH (Node 20 has no node:zlib zstd)', () => {
     assert.ok(process.version.startsWith('v20'), 'the unit tests run on Node 20');
